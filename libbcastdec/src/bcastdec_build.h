@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal builder of Smartcard Profile key messages (the inverse of the
+ * decoder, same wire profile).  Used by the tests and the benchmark; the
+ * public encoder API grows from it.
+ */
+#ifndef BCASTDEC_BUILD_H
+#define BCASTDEC_BUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <bcastdec/bcastdec.h>
+
+typedef struct bcastdec__build {
+  uint8_t data_type;   /* 0 */
+  uint8_t v_flag;
+  uint8_t prf;         /* 0 MIKEY-1, 1 PRF-HMAC-SHA-256 */
+  uint32_t csb_id;
+  /* Key ID extension (omitted when !has_keyid) */
+  int has_keyid;
+  uint8_t keyid_ext_type; /* 0 = default 3 */
+  uint8_t kdid[3];
+  uint32_t sekpek_id;
+  int has_tek_id;
+  uint16_t tek_id;
+  /* T */
+  int has_t;
+  uint8_t ts_type;     /* BCASTDEC_TS_* */
+  uint64_t t;
+  /* RAND payload (omitted when NULL) */
+  const uint8_t *rand;
+  size_t rand_len;
+  /* IDi (URI) and IDr (NAI), omitted when NULL */
+  const char *idi, *idr;
+  /* OMA BCAST extension (omitted when subtype 0) */
+  uint8_t bcast_ext_type; /* 0 = default 5 */
+  uint8_t bcast_subtype;
+  uint8_t bcast_byte;  /* LTKM: security_policy_extension; STKM: flags */
+  const uint8_t *bcast_tlvs;
+  size_t bcast_tlvs_len;
+  /* KEMAC */
+  uint8_t encr_alg;    /* 0 NULL, 1 AES-CM-128 */
+  uint8_t mac_alg;     /* 0 NULL, 1 HMAC-SHA-1-160 */
+  int n_key_data;      /* 0 or 1 */
+  uint8_t kd_type, kv;
+  const uint8_t *key;
+  size_t key_len;
+  const uint8_t *salt;
+  size_t salt_len;
+  const uint8_t *kv1;  /* SPI, or valid-from */
+  size_t kv1_len;
+  const uint8_t *kv2;  /* valid-to */
+  size_t kv2_len;
+  /* protection */
+  const uint8_t *psk;
+  size_t psk_len;
+  /* RAND used for key derivation when it differs from the RAND payload
+   * (an STKM keyed with its LTKM's RAND); NULL = the RAND payload */
+  const uint8_t *derive_rand;
+  size_t derive_rand_len;
+} bcastdec__build;
+
+/* Writes the message into |out|; BCASTDEC_ERR_ARG when |cap| is too small. */
+bcastdec_status bcastdec__build_key_msg(const bcastdec__build *b, uint8_t *out, size_t cap,
+                                        size_t *len);
+
+#endif /* BCASTDEC_BUILD_H */

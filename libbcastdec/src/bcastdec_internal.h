@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal declarations shared by the library's source files.
+ */
+#ifndef BCASTDEC_INTERNAL_H
+#define BCASTDEC_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <bcastdec/bcastdec.h>
+
+#include "bcastdec_reader.h"
+
+/* Finding indices into the table of bcastdec_findings.c (stable ids there). */
+typedef enum bcastdec__fid {
+  BCASTDEC__F_TRUNCATED,
+  BCASTDEC__F_MALFORMED,
+  BCASTDEC__F_UNSUPPORTED,
+  BCASTDEC__F_VERSION,
+  BCASTDEC__F_DATA_TYPE,
+  BCASTDEC__F_CS_MAP,
+  BCASTDEC__F_KEMAC_NOT_LAST,
+  BCASTDEC__F_KEMAC_MISSING,
+  BCASTDEC__F_NO_TIMESTAMP,
+  BCASTDEC__F_TS_NOT_COUNTER,
+  BCASTDEC__F_DUPLICATE_PAYLOAD,
+  BCASTDEC__F_PRF_UNSUPPORTED,
+  BCASTDEC__F_EXT_UNKNOWN,
+  BCASTDEC__F_EXT_LAYOUT,
+  BCASTDEC__F_KEYID_MISSING,
+  BCASTDEC__F_NO_KEY,
+  BCASTDEC__F_MAC_FAILED,
+  BCASTDEC__F_ENCR_UNSUPPORTED,
+  BCASTDEC__F_MAC_UNSUPPORTED,
+  BCASTDEC__F_NULL_ENCRYPTION,
+  BCASTDEC__F_NO_MAC,
+  BCASTDEC__F_PLAIN_MALFORMED,
+  BCASTDEC__F_NO_KEY_DATA,
+  BCASTDEC__F_FOUND_BY_SEARCH,
+  BCASTDEC__F_RAND_VARIANT,
+  BCASTDEC__F_REPLAY,
+  BCASTDEC__F_MISSING_LTKM,
+  BCASTDEC__F_TOKEN_ONLY_NO_ACK,
+  BCASTDEC__F_KV_MISMATCH,
+  BCASTDEC__F_VERIF_NO_LTKM,
+  BCASTDEC__F_VERIF_MAC_FAILED,
+  BCASTDEC__F_ERROR_MESSAGE,
+  BCASTDEC__F_COUNT
+} bcastdec__fid;
+
+extern const bcastdec_finding_info bcastdec__findings[BCASTDEC__F_COUNT];
+
+/* --- per-message arena: every array of a message lives in it --- */
+typedef struct bcastdec__blk {
+  struct bcastdec__blk *next;
+  size_t cap, used;
+  unsigned char *data;
+} bcastdec__blk;
+
+typedef struct bcastdec__msgpriv {
+  bcastdec__blk first;     /* inline block (follows the message in memory) */
+  bcastdec__blk *cur;      /* block being filled */
+  bcastdec__blk *extra;    /* heap blocks, freed with the message */
+  size_t cap_payloads, cap_findings, cap_key_data, cap_keys;
+  const bcastdec_opts *opts;
+} bcastdec__msgpriv;
+
+void *bcastdec__msg_alloc(bcastdec_mikey_msg *m, size_t size);
+/* Grows |*arr| (elements of |elem| bytes, |*cap| capacity) to hold |need|. */
+int bcastdec__msg_grow(bcastdec_mikey_msg *m, void **arr, size_t *cap, size_t elem,
+                       size_t need);
+bcastdec_mikey_msg *bcastdec__msg_new(const uint8_t *buf, size_t len);
+
+/* Adds a finding; the text is formatted printf-style and must never hold
+ * key bytes.  Returns 0 on NOMEM (the finding is dropped). */
+int bcastdec__finding(bcastdec_mikey_msg *m, bcastdec__fid id, bcastdec_span sp,
+                      const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+/* Parses the wire message into |m| (no keys).  Returns NOMEM or OK. */
+bcastdec_status bcastdec__mikey_parse(bcastdec_mikey_msg *m, const bcastdec_opts *o);
+
+/* Decodes the data of a General Extension payload (Key ID / OMA BCAST). */
+void bcastdec__ext_decode(bcastdec_mikey_msg *m, bcastdec__rd *data, bcastdec_ext *e,
+                          const bcastdec_opts *o);
+
+/* Parses the decrypted KEMAC plaintext (m->plain) into m->key_data. */
+bcastdec_status bcastdec__key_data_parse(bcastdec_mikey_msg *m);
+
+/* Formats bytes as lowercase hex into |out| (NUL-terminated, truncated). */
+void bcastdec__hex(char *out, size_t cap, const uint8_t *p, size_t n);
+
+#define BCASTDEC__SPAN0 ((bcastdec_span){0, 0, BCASTDEC_SRC_NONE})
+
+#endif /* BCASTDEC_INTERNAL_H */
