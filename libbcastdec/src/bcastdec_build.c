@@ -125,7 +125,14 @@ bcastdec_status bcastdec__build_key_msg(const bcastdec__build *b, uint8_t *out, 
   }
 
   /* Key data plaintext */
-  if (b->n_key_data) {
+  if (b->raw_plain != NULL) {
+    if (b->raw_plain_len > sizeof plain) {
+      st = BCASTDEC_ERR_ARG;
+      goto out;
+    }
+    memcpy(plain, b->raw_plain, b->raw_plain_len);
+    pn = b->raw_plain_len;
+  } else if (b->n_key_data) {
     wr pw = {plain, 0, sizeof plain, 0};
     u8(&pw, 0);
     u8(&pw, (unsigned)(b->kd_type << 4 | (b->kv & 15)));

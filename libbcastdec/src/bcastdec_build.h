@@ -52,6 +52,10 @@ typedef struct bcastdec__build {
   size_t kv1_len;
   const uint8_t *kv2;  /* valid-to */
   size_t kv2_len;
+  /* raw Key data plaintext instead of the fields above (tests of broken
+   * plaintext); NULL = build from the fields */
+  const uint8_t *raw_plain;
+  size_t raw_plain_len;
   /* protection */
   const uint8_t *psk;
   size_t psk_len;

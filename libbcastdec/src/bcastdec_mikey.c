@@ -5,6 +5,7 @@
  * is recorded with its span; the first problem stops the chain and is kept
  * as the message status, everything decoded before it stays available.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,7 +27,9 @@ typedef struct msgbox {
 bcastdec_mikey_msg *bcastdec__msg_new(const uint8_t *buf, size_t len) {
   msgbox *b = malloc(sizeof *b);
   if (b == NULL) return NULL;
-  memset(&b->m, 0, sizeof b->m);
+  /* the |tried| array at the end is guarded by n_tried: not zeroed */
+  memset(&b->m, 0, offsetof(bcastdec_mikey_msg, tried));
+  b->m.priv_ = NULL;
   memset(&b->pv, 0, sizeof b->pv);
   b->pv.first.data = b->inline_buf;
   b->pv.first.cap = sizeof b->inline_buf;
@@ -326,19 +329,25 @@ static int dec_ext(bcastdec_mikey_msg *m, bcastdec__rd *r, bcastdec_payload *pl)
   return 1;
 }
 
+/* Decoder per payload type, and the size of the union member it fills
+ * (only that much is zeroed: the union is large and a message has many). */
+#define MEMBER_SIZE(m) sizeof(((bcastdec_payload *)0)->u.m)
 static const struct {
   uint8_t type;
   dec_fn fn;
+  size_t size;
 } decoders[] = {
-    {BCASTDEC_PT_KEMAC, dec_kemac}, {BCASTDEC_PT_T, dec_t},     {BCASTDEC_PT_ID, dec_id},
-    {BCASTDEC_PT_V, dec_v},         {BCASTDEC_PT_SP, dec_sp},   {BCASTDEC_PT_RAND, dec_rand},
-    {BCASTDEC_PT_ERR, dec_err},     {BCASTDEC_PT_IDR, dec_idr}, {BCASTDEC_PT_GEN_EXT, dec_ext},
+    {BCASTDEC_PT_KEMAC, dec_kemac, MEMBER_SIZE(kemac)}, {BCASTDEC_PT_T, dec_t, MEMBER_SIZE(t)},
+    {BCASTDEC_PT_ID, dec_id, MEMBER_SIZE(id)},          {BCASTDEC_PT_V, dec_v, MEMBER_SIZE(v)},
+    {BCASTDEC_PT_SP, dec_sp, MEMBER_SIZE(sp)},          {BCASTDEC_PT_RAND, dec_rand, MEMBER_SIZE(rand)},
+    {BCASTDEC_PT_ERR, dec_err, MEMBER_SIZE(err)},       {BCASTDEC_PT_IDR, dec_idr, MEMBER_SIZE(id)},
+    {BCASTDEC_PT_GEN_EXT, dec_ext, MEMBER_SIZE(ext)},
 };
 
-static dec_fn find_decoder(unsigned type) {
+static int find_decoder(unsigned type) {
   for (size_t i = 0; i < sizeof decoders / sizeof decoders[0]; i++)
-    if (decoders[i].type == type) return decoders[i].fn;
-  return NULL;
+    if (decoders[i].type == type) return (int)i;
+  return -1;
 }
 
 /* Records shortcuts to payloads the key chain needs. */
@@ -461,8 +470,8 @@ bcastdec_status bcastdec__mikey_parse(bcastdec_mikey_msg *m, const bcastdec_opts
   if (!dec_hdr(m, &r)) return BCASTDEC_ERR_NOMEM;
   unsigned next = (unsigned)m->hdr.next_payload.v;
   while (r.err == BCASTDEC_OK && next != BCASTDEC_PT_LAST) {
-    dec_fn fn = find_decoder(next);
-    if (fn == NULL) {
+    int di = find_decoder(next);
+    if (di < 0) {
       /* No generic length in MIKEY: nothing after an unknown payload can
        * be located (RFC 3830 6). */
       bcastdec__rd_fail(&r, BCASTDEC_ERR_UNSUPPORTED);
@@ -475,11 +484,12 @@ bcastdec_status bcastdec__mikey_parse(bcastdec_mikey_msg *m, const bcastdec_opts
                             m->n_payloads + 1))
       return BCASTDEC_ERR_NOMEM;
     bcastdec_payload *pl = &m->payloads[m->n_payloads];
-    memset(pl, 0, sizeof *pl);
+    memset(pl, 0, offsetof(bcastdec_payload, u));
+    memset(&pl->u, 0, decoders[di].size);
     pl->type = (uint8_t)next;
     const uint8_t *start = r.p;
     bcastdec__rd_u8(&r, &pl->next);
-    if (!fn(m, &r, pl)) return BCASTDEC_ERR_NOMEM;
+    if (!decoders[di].fn(m, &r, pl)) return BCASTDEC_ERR_NOMEM;
     pl->sp = bcastdec__rd_span(&r, start, (size_t)(r.p - start));
     m->n_payloads++;
     index_payload(m, (int)m->n_payloads - 1, pv);

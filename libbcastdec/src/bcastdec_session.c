@@ -28,7 +28,8 @@
 
 /* Replay counters: open-addressing map from a key address to a counter. */
 typedef struct replay_slot {
-  char *name; /* "SMK|identity|idr" or "SEK|kdid|id"; NULL = empty */
+  uint8_t *name; /* the key's address (see check_replay); NULL = empty */
+  size_t len;
   uint64_t last;
   int seen;
 } replay_slot;
@@ -120,13 +121,25 @@ const bcastdec_keystore *bcastdec_session_learned(const bcastdec_session *s) {
 /* Replay counters                                                           */
 /* ------------------------------------------------------------------------ */
 
-static uint64_t hash_str(const char *p) {
-  uint64_t h = 1469598103934665603u; /* FNV-1a */
-  for (; *p; p++) h = (h ^ (uint8_t)*p) * 1099511628211u;
-  return h;
+/* Multiplicative hash over 8-byte words (the keys are up to ~520 bytes). */
+static uint64_t hash_bytes(const uint8_t *p, size_t n) {
+  uint64_t h = 0x9e3779b97f4a7c15u ^ n;
+  while (n >= 8) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdu;
+    h ^= h >> 32;
+    p += 8;
+    n -= 8;
+  }
+  uint64_t w = 0;
+  memcpy(&w, p, n);
+  h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
+  return h ^ (h >> 29);
 }
 
-static replay_slot *replay_find(bcastdec_session *s, const char *name, int create) {
+static replay_slot *replay_find(bcastdec_session *s, const uint8_t *name, size_t len,
+                                int create) {
   if (s->replay_cap == 0 || (create && (s->replay_n + 1) * 4 > s->replay_cap * 3)) {
     if (!create) return NULL;
     size_t ncap = s->replay_cap ? s->replay_cap * 2 : 64;
@@ -134,7 +147,7 @@ static replay_slot *replay_find(bcastdec_session *s, const char *name, int creat
     if (n == NULL) return NULL;
     for (size_t i = 0; i < s->replay_cap; i++) {
       if (s->replay[i].name == NULL) continue;
-      size_t j = (size_t)hash_str(s->replay[i].name) & (ncap - 1);
+      size_t j = (size_t)hash_bytes(s->replay[i].name, s->replay[i].len) & (ncap - 1);
       while (n[j].name != NULL) j = (j + 1) & (ncap - 1);
       n[j] = s->replay[i];
     }
@@ -142,17 +155,18 @@ static replay_slot *replay_find(bcastdec_session *s, const char *name, int creat
     s->replay = n;
     s->replay_cap = ncap;
   }
-  size_t j = (size_t)hash_str(name) & (s->replay_cap - 1);
+  size_t j = (size_t)hash_bytes(name, len) & (s->replay_cap - 1);
   while (s->replay[j].name != NULL) {
-    if (strcmp(s->replay[j].name, name) == 0) return &s->replay[j];
+    if (s->replay[j].len == len && memcmp(s->replay[j].name, name, len) == 0)
+      return &s->replay[j];
     j = (j + 1) & (s->replay_cap - 1);
   }
   if (!create) return NULL;
-  size_t len = strlen(name);
-  char *copy = malloc(len + 1);
+  uint8_t *copy = malloc(len + 1);
   if (copy == NULL) return NULL;
-  memcpy(copy, name, len + 1);
+  memcpy(copy, name, len);
   s->replay[j].name = copy;
+  s->replay[j].len = len;
   s->replay[j].last = 0;
   s->replay[j].seen = 0;
   s->replay_n++;
@@ -163,28 +177,45 @@ static replay_slot *replay_find(bcastdec_session *s, const char *name, int creat
 /* Key naming (never the key bytes)                                          */
 /* ------------------------------------------------------------------------ */
 
+/* Appends |src| (up to |n| bytes) to the label, always NUL-terminated. */
+static size_t lab_put(bcastdec_key_ref *r, size_t at, const char *src, size_t n) {
+  size_t room = sizeof r->label - 1 - at;
+  if (n > room) n = room;
+  memcpy(r->label + at, src, n);
+  r->label[at + n] = '\0';
+  return at + n;
+}
+
+static size_t lab_hex(bcastdec_key_ref *r, size_t at, uint32_t v, int digits) {
+  static const char hx[] = "0123456789abcdef";
+  char b[8];
+  for (int i = 0; i < digits; i++) b[i] = hx[(v >> (4 * (digits - 1 - i))) & 15];
+  return lab_put(r, at, b, (size_t)digits);
+}
+
+/* "SMK <identity>", "SEK b8709d/68c90000", "TEK b8709d/68c90000/0001":
+ * built without printf, because it runs for every decrypted message. */
 static void key_ref(bcastdec_key_ref *r, const bcastdec_key *k) {
-  char ids[64];
-  memset(r, 0, sizeof *r);
+  const char *role = bcastdec_role_name(k->role);
+  size_t at;
   r->role = k->role;
   r->origin = k->origin;
   r->origin_ref = k->origin_ref;
-  switch (k->role) {
-  case BCASTDEC_ROLE_SMK:
-  case BCASTDEC_ROLE_SRK:
-    snprintf(r->label, sizeof r->label, "%s %.80s", bcastdec_role_name(k->role),
-             k->identity != NULL ? k->identity : "?");
-    break;
-  case BCASTDEC_ROLE_TEK:
-    bcastdec__hex(ids, sizeof ids, k->kdid, 3);
-    snprintf(r->label, sizeof r->label, "TEK %s/%08x/%04x", ids, (unsigned)k->sekpek_id,
-             (unsigned)k->tek_id);
-    break;
-  default:
-    bcastdec__hex(ids, sizeof ids, k->kdid, 3);
-    snprintf(r->label, sizeof r->label, "%s %s/%08x", bcastdec_role_name(k->role), ids,
-             (unsigned)k->sekpek_id);
-    break;
+  if (role == NULL) role = "key";
+  at = lab_put(r, 0, role, strlen(role));
+  at = lab_put(r, at, " ", 1);
+  if (k->role == BCASTDEC_ROLE_SMK || k->role == BCASTDEC_ROLE_SRK) {
+    const char *id = k->identity != NULL ? k->identity : "?";
+    size_t n = strlen(id);
+    lab_put(r, at, id, n < 80 ? n : 80);
+    return;
+  }
+  at = lab_hex(r, at, (uint32_t)k->kdid[0] << 16 | (uint32_t)k->kdid[1] << 8 | k->kdid[2], 6);
+  at = lab_put(r, at, "/", 1);
+  at = lab_hex(r, at, k->sekpek_id, 8);
+  if (k->role == BCASTDEC_ROLE_TEK) {
+    at = lab_put(r, at, "/", 1);
+    lab_hex(r, at, k->tek_id, 4);
   }
 }
 
@@ -231,23 +262,28 @@ static void note_tried(attempt *a, const bcastdec_key *k) {
   m->n_tried_total++;
 }
 
-/* Verifies the KEMAC MAC with |k| and one RAND; 1 on success. */
-static int try_rand(attempt *a, const bcastdec_key *k, const uint8_t *rand, size_t rand_len) {
+/*
+ * Verifies the KEMAC MAC with |k| and one RAND; 1 on success.  A candidate
+ * addressed by the message's identifiers is expected to verify, so all three
+ * transport keys are derived at once; a searched candidate gets the auth key
+ * first and the others only when its MAC verifies.
+ */
+static int try_rand(attempt *a, const bcastdec_key *k, const uint8_t *rand, size_t rand_len,
+                    int likely) {
   const bcastdec_mikey_msg *m = a->m;
-  bcastdec__tkeys tk;
-  int ok = 0;
-  if (bcastdec__derive_transport((unsigned)m->hdr.prf.v, k->key, k->key_len,
-                                 (uint32_t)m->hdr.csb_id.v, rand, rand_len, 0,
-                                 &tk) != BCASTDEC_OK)
-    goto out;
+  unsigned prf = (unsigned)m->hdr.prf.v;
+  uint32_t csb = (uint32_t)m->hdr.csb_id.v;
+  if (bcastdec__derive_transport(prf, k->key, k->key_len, csb, rand, rand_len, likely, &a->tk) !=
+      BCASTDEC_OK)
+    return 0;
   bcastdec__iov iov = {m->wire, a->kemac->u.kemac.mac.sp.off};
-  ok = bcastdec__hmac_sha1_verify(tk.auth, sizeof tk.auth, &iov, 1, a->kemac->u.kemac.mac.p);
-  if (ok && bcastdec__derive_transport((unsigned)m->hdr.prf.v, k->key, k->key_len,
-                                       (uint32_t)m->hdr.csb_id.v, rand, rand_len, 1,
-                                       &a->tk) != BCASTDEC_OK)
+  int ok = bcastdec__hmac_sha1_verify(a->tk.auth, sizeof a->tk.auth, &iov, 1,
+                                      a->kemac->u.kemac.mac.p);
+  if (ok && !likely &&
+      bcastdec__derive_transport(prf, k->key, k->key_len, csb, rand, rand_len, 1, &a->tk) !=
+          BCASTDEC_OK)
     ok = 0;
-out:
-  bcastdec_memzero(&tk, sizeof tk);
+  if (!ok) bcastdec_memzero(&a->tk, sizeof a->tk);
   return ok;
 }
 
@@ -255,17 +291,17 @@ out:
 static int try_key(attempt *a, const bcastdec_key *k, uint8_t found_by) {
   if (k == NULL || a->winner != NULL) return a->winner != NULL;
   a->tried++;
-  int ok = 0;
+  int ok = 0, likely = found_by != BCASTDEC_FOUND_SEARCH;
   uint8_t variant;
   if (a->rand != NULL) {
     variant = BCASTDEC_RANDV_MESSAGE;
-    ok = try_rand(a, k, a->rand, a->rand_len);
+    ok = try_rand(a, k, a->rand, a->rand_len, likely);
   } else {
     variant = BCASTDEC_RANDV_EMPTY;
-    ok = try_rand(a, k, NULL, 0);
+    ok = try_rand(a, k, NULL, 0, likely);
     if (!ok && a->s->opts.stkm_try_ltkm_rand && k->ltkm_rand != NULL && k->ltkm_rand_len > 0) {
       variant = BCASTDEC_RANDV_LTKM;
-      ok = try_rand(a, k, k->ltkm_rand, k->ltkm_rand_len);
+      ok = try_rand(a, k, k->ltkm_rand, k->ltkm_rand_len, likely);
     }
   }
   if (!ok) {
@@ -323,11 +359,13 @@ static void find_smk(attempt *a, const bcastdec_msg_ctx *ctx) {
     by_idr = bcastdec_keystore_find_subscriber(ks, BCASTDEC_ROLE_SMK, (const char *)idr, idr_len);
     try_key(a, by_idr, BCASTDEC_FOUND_IDR);
   }
+  if (a->winner != NULL) return;
   if (ctx != NULL && ctx->digest_username != NULL) {
     by_user = bcastdec_keystore_find_subscriber(ks, BCASTDEC_ROLE_SMK, ctx->digest_username,
                                                 strlen(ctx->digest_username));
     if (by_user != by_idr) try_key(a, by_user, BCASTDEC_FOUND_DIGEST_USER);
   }
+  if (a->winner != NULL) return;
   wild = bcastdec_keystore_find_subscriber(ks, BCASTDEC_ROLE_SMK, "*", 1);
   try_key(a, wild, BCASTDEC_FOUND_WILDCARD);
   if (a->winner == NULL) search_smk(a, by_idr, by_user, wild);
@@ -340,9 +378,10 @@ static void find_sekpek(attempt *a) {
   bcastdec_mikey_msg *m = a->m;
   if (m->has_kdid && m->has_sekpek_id) {
     learned = bcastdec_keystore_find_sekpek(a->s->learned, m->kdid, m->sekpek_id);
-    file = bcastdec_keystore_find_sekpek(a->s->ks, m->kdid, m->sekpek_id);
-    try_key(a, learned, BCASTDEC_FOUND_KEYID);
-    try_key(a, file, BCASTDEC_FOUND_KEYID);
+    if (!try_key(a, learned, BCASTDEC_FOUND_KEYID)) {
+      file = bcastdec_keystore_find_sekpek(a->s->ks, m->kdid, m->sekpek_id);
+      try_key(a, file, BCASTDEC_FOUND_KEYID);
+    }
   }
   if (a->winner == NULL) search_sekpek(a, a->s->learned, learned, file);
   if (a->winner == NULL) search_sekpek(a, a->s->ks, learned, file);
@@ -463,23 +502,37 @@ static bcastdec_status take_keys(attempt *a, const bcastdec_msg_ctx *ctx) {
   return BCASTDEC_OK;
 }
 
+/*
+ * Replay counters are kept per SMK (LTKM) and per SEK/PEK (STKM).  The
+ * address of an SMK is its identity plus the IDr it served, so that an SMK
+ * valid for several subscribers ("*") counts per subscriber.
+ */
 static void check_replay(attempt *a, const bcastdec_msg_ctx *ctx) {
   bcastdec_mikey_msg *m = a->m;
-  char name[BCASTDEC_RAND_MAX + 128], hx[8];
+  uint8_t name[2 + 2 * 256 + 8];
+  size_t n = 0;
   if (!m->has_counter) return;
   if (a->winner->role == BCASTDEC_ROLE_SMK) {
     const uint8_t *idr = NULL;
-    size_t n = id_text(m, m->i_idr, &idr);
-    /* per SMK; an SMK valid for several subscribers ("*") counts per IDr */
-    snprintf(name, sizeof name, "SMK|%s|%.*s",
-             a->winner->identity != NULL ? a->winner->identity : "", (int)(n < 200 ? n : 200),
-             n ? (const char *)idr : "");
+    size_t il = id_text(m, m->i_idr, &idr);
+    const char *id = a->winner->identity != NULL ? a->winner->identity : "";
+    size_t l = strlen(id);
+    if (l > 255) l = 255;
+    if (il > 255) il = 255;
+    name[n++] = 'M';
+    name[n++] = (uint8_t)l;
+    memcpy(name + n, id, l);
+    n += l;
+    if (il) memcpy(name + n, idr, il);
+    n += il;
   } else {
-    bcastdec__hex(hx, sizeof hx, a->winner->kdid, 3);
-    snprintf(name, sizeof name, "SEK|%s|%08x", hx, (unsigned)a->winner->sekpek_id);
+    name[n++] = 'S';
+    memcpy(name + n, a->winner->kdid, 3);
+    n += 3;
+    for (int i = 3; i >= 0; i--) name[n++] = (uint8_t)(a->winner->sekpek_id >> (8 * i));
   }
   int learn = ctx == NULL || !ctx->no_learn;
-  replay_slot *slot = replay_find(a->s, name, learn);
+  replay_slot *slot = replay_find(a->s, name, n, learn);
   if (slot == NULL) return;
   if (slot->seen && m->counter <= slot->last) {
     m->replay = 1;
@@ -719,8 +772,10 @@ static bcastdec_status process_key_message(bcastdec_session *s, bcastdec_mikey_m
   if (m->n_key_data == 0 && m->plain_status == BCASTDEC_OK) {
     bcastdec__finding(m, BCASTDEC__F_NO_KEY_DATA, kp->sp, NULL);
   }
-  if (m->kind == BCASTDEC_KIND_LTKM && !m->hdr.v_flag.v &&
-      (m->n_keys == 0 || !m->has_sekpek_id))
+  /* seed rule: an LTKM whose tokens are not tied to a SEK/PEK ID cannot be
+   * re-requested, so it SHOULD ask for a verification message */
+  if (m->kind == BCASTDEC_KIND_LTKM && !m->hdr.v_flag.v && m->plain_status == BCASTDEC_OK &&
+      (m->n_keys == 0 || (!m->has_sekpek_id && m->i_bcast >= 0)))
     bcastdec__finding(m, BCASTDEC__F_TOKEN_ONLY_NO_ACK, m->hdr.v_flag.sp, NULL);
   check_replay(&a, ctx);
   if (a.winner->role == BCASTDEC_ROLE_SMK) remember_v(&a, ctx);

@@ -37,7 +37,12 @@ static void hexs(FILE *f, const uint8_t *p, size_t n) {
   for (size_t i = 0; i < n; i++) fprintf(f, "%02x", p[i]);
 }
 
+/* A field is drawn only when it was read: a truncated message shows what
+ * arrived and nothing else. */
+#define READ(num) ((num).sp.len != 0)
+
 static void line_hex(FILE *f, int depth, const char *name, const bcastdec_bytes *b) {
+  if (b->len == 0 && b->sp.len == 0 && b->p == NULL) return;
   for (int i = 0; i < depth; i++) fputs("  ", f);
   fprintf(f, "%s: ", name);
   if (b->len == 0) fputs("(empty)", f);
@@ -123,38 +128,53 @@ static void text_payload(FILE *f, const bcastdec_mikey_msg *m, const bcastdec_pa
   line(f, 1, "%s %s", nz(bcastdec_payload_name(pl->type)), where(&pl->sp, w, sizeof w));
   switch (pl->type) {
   case BCASTDEC_PT_T:
-    line(f, d, "TS type: %u (%s)", (unsigned)pl->u.t.ts_type.v,
-         nz(bcastdec_ts_type_name((unsigned)pl->u.t.ts_type.v)));
-    line(f, d, "value: %" PRIu64, pl->u.t.value.v);
+    if (READ(pl->u.t.ts_type))
+      line(f, d, "TS type: %u (%s)", (unsigned)pl->u.t.ts_type.v,
+           nz(bcastdec_ts_type_name((unsigned)pl->u.t.ts_type.v)));
+    if (READ(pl->u.t.value)) line(f, d, "value: %" PRIu64, pl->u.t.value.v);
     break;
-  case BCASTDEC_PT_RAND: line_hex(f, d, "RAND", &pl->u.rand.rand); break;
+  case BCASTDEC_PT_RAND:
+    if (READ(pl->u.rand.len) && pl->u.rand.rand.len == pl->u.rand.len.v)
+      line_hex(f, d, "RAND", &pl->u.rand.rand);
+    break;
   case BCASTDEC_PT_IDR:
-    line(f, d, "role: %u (%s)", (unsigned)pl->u.id.role.v,
-         nz(bcastdec_id_role_name((unsigned)pl->u.id.role.v)));
+    if (READ(pl->u.id.role))
+      line(f, d, "role: %u (%s)", (unsigned)pl->u.id.role.v,
+           nz(bcastdec_id_role_name((unsigned)pl->u.id.role.v)));
     /* fall through */
   case BCASTDEC_PT_ID:
-    line(f, d, "ID type: %u (%s)", (unsigned)pl->u.id.id_type.v,
-         nz(bcastdec_id_type_name((unsigned)pl->u.id.id_type.v)));
-    line_text(f, d, "ID", &pl->u.id.id);
+    if (READ(pl->u.id.id_type))
+      line(f, d, "ID type: %u (%s)", (unsigned)pl->u.id.id_type.v,
+           nz(bcastdec_id_type_name((unsigned)pl->u.id.id_type.v)));
+    if (READ(pl->u.id.id_len) && pl->u.id.id.len == pl->u.id.id_len.v)
+      line_text(f, d, "ID", &pl->u.id.id);
     break;
   case BCASTDEC_PT_KEMAC:
-    line(f, d, "encr alg: %u (%s)", (unsigned)pl->u.kemac.encr_alg.v,
-         nz(bcastdec_encr_alg_name((unsigned)pl->u.kemac.encr_alg.v)));
-    line(f, d, "encr data len: %u", (unsigned)pl->u.kemac.encr_len.v);
-    line_hex(f, d, "encr data", &pl->u.kemac.encr_data);
-    line(f, d, "MAC alg: %u (%s)", (unsigned)pl->u.kemac.mac_alg.v,
-         nz(bcastdec_mac_alg_name((unsigned)pl->u.kemac.mac_alg.v)));
-    line_hex(f, d, "MAC", &pl->u.kemac.mac);
+    if (READ(pl->u.kemac.encr_alg))
+      line(f, d, "encr alg: %u (%s)", (unsigned)pl->u.kemac.encr_alg.v,
+           nz(bcastdec_encr_alg_name((unsigned)pl->u.kemac.encr_alg.v)));
+    if (READ(pl->u.kemac.encr_len))
+      line(f, d, "encr data len: %u", (unsigned)pl->u.kemac.encr_len.v);
+    if (READ(pl->u.kemac.encr_len) && pl->u.kemac.encr_data.len == pl->u.kemac.encr_len.v)
+      line_hex(f, d, "encr data", &pl->u.kemac.encr_data);
+    if (READ(pl->u.kemac.mac_alg)) {
+      line(f, d, "MAC alg: %u (%s)", (unsigned)pl->u.kemac.mac_alg.v,
+           nz(bcastdec_mac_alg_name((unsigned)pl->u.kemac.mac_alg.v)));
+      if (pl->u.kemac.mac.len) line_hex(f, d, "MAC", &pl->u.kemac.mac);
+    }
     for (size_t i = 0; i < m->n_key_data; i++) text_key_data(f, d, &m->key_data[i]);
     break;
   case BCASTDEC_PT_V:
-    line(f, d, "auth alg: %u (%s)", (unsigned)pl->u.v.auth_alg.v,
-         nz(bcastdec_mac_alg_name((unsigned)pl->u.v.auth_alg.v)));
-    line_hex(f, d, "MAC", &pl->u.v.mac);
+    if (READ(pl->u.v.auth_alg)) {
+      line(f, d, "auth alg: %u (%s)", (unsigned)pl->u.v.auth_alg.v,
+           nz(bcastdec_mac_alg_name((unsigned)pl->u.v.auth_alg.v)));
+      if (pl->u.v.mac.len) line_hex(f, d, "MAC", &pl->u.v.mac);
+    }
     break;
   case BCASTDEC_PT_SP:
-    line(f, d, "policy no: %u, prot type: %u", (unsigned)pl->u.sp.policy_no.v,
-         (unsigned)pl->u.sp.prot_type.v);
+    if (READ(pl->u.sp.param_len))
+      line(f, d, "policy no: %u, prot type: %u", (unsigned)pl->u.sp.policy_no.v,
+           (unsigned)pl->u.sp.prot_type.v);
     for (size_t i = 0; i < pl->u.sp.n_param; i++) {
       const bcastdec_tlv *t = &pl->u.sp.param[i];
       for (int j = 0; j < d; j++) fputs("  ", f);
@@ -164,10 +184,16 @@ static void text_payload(FILE *f, const bcastdec_mikey_msg *m, const bcastdec_pa
     }
     break;
   case BCASTDEC_PT_ERR:
-    line(f, d, "error: %u (%s)", (unsigned)pl->u.err.err_no.v,
-         nz(bcastdec_err_name((unsigned)pl->u.err.err_no.v)));
+    if (READ(pl->u.err.err_no))
+      line(f, d, "error: %u (%s)", (unsigned)pl->u.err.err_no.v,
+           nz(bcastdec_err_name((unsigned)pl->u.err.err_no.v)));
     break;
-  case BCASTDEC_PT_GEN_EXT: text_ext(f, d, &pl->u.ext, o); break;
+  case BCASTDEC_PT_GEN_EXT:
+    if (READ(pl->u.ext.len) && pl->u.ext.data.len == pl->u.ext.len.v) text_ext(f, d, &pl->u.ext, o);
+    else if (READ(pl->u.ext.type))
+      line(f, d, "type: %u (%s)", (unsigned)pl->u.ext.type.v,
+           nz(bcastdec_gen_ext_name((unsigned)pl->u.ext.type.v, o)));
+    break;
   default: break;
   }
 }
@@ -334,28 +360,39 @@ static void j_payload(jw *w, const bcastdec_mikey_msg *m, const bcastdec_payload
   jw_str(w, "type", nm != NULL ? nm : "unknown");
   jw_uint(w, "type_num", pl->type);
   j_span(w, &pl->sp);
-  jw_uint(w, "next_payload", pl->next.v);
+  if (READ(pl->next)) jw_uint(w, "next_payload", pl->next.v);
   switch (pl->type) {
   case BCASTDEC_PT_T:
-    J_NAMED(w, "ts_type", pl->u.t.ts_type.v, bcastdec_ts_type_name((unsigned)pl->u.t.ts_type.v));
-    jw_uint(w, "value", pl->u.t.value.v);
+    if (READ(pl->u.t.ts_type))
+      J_NAMED(w, "ts_type", pl->u.t.ts_type.v, bcastdec_ts_type_name((unsigned)pl->u.t.ts_type.v));
+    if (READ(pl->u.t.value)) jw_uint(w, "value", pl->u.t.value.v);
     break;
-  case BCASTDEC_PT_RAND: jw_hex(w, "rand", pl->u.rand.rand.p, pl->u.rand.rand.len); break;
+  case BCASTDEC_PT_RAND:
+    if (READ(pl->u.rand.len) && pl->u.rand.rand.len == pl->u.rand.len.v)
+      jw_hex(w, "rand", pl->u.rand.rand.p, pl->u.rand.rand.len);
+    break;
   case BCASTDEC_PT_IDR:
-    J_NAMED(w, "role", pl->u.id.role.v, bcastdec_id_role_name((unsigned)pl->u.id.role.v));
+    if (READ(pl->u.id.role))
+      J_NAMED(w, "role", pl->u.id.role.v, bcastdec_id_role_name((unsigned)pl->u.id.role.v));
     /* fall through */
   case BCASTDEC_PT_ID:
-    J_NAMED(w, "id_type", pl->u.id.id_type.v, bcastdec_id_type_name((unsigned)pl->u.id.id_type.v));
-    jw_strn(w, "id", (const char *)pl->u.id.id.p, pl->u.id.id.len);
+    if (READ(pl->u.id.id_type))
+      J_NAMED(w, "id_type", pl->u.id.id_type.v, bcastdec_id_type_name((unsigned)pl->u.id.id_type.v));
+    if (READ(pl->u.id.id_len) && pl->u.id.id.len == pl->u.id.id_len.v)
+      jw_strn(w, "id", (const char *)pl->u.id.id.p, pl->u.id.id.len);
     break;
   case BCASTDEC_PT_KEMAC:
-    J_NAMED(w, "encr_alg", pl->u.kemac.encr_alg.v,
-            bcastdec_encr_alg_name((unsigned)pl->u.kemac.encr_alg.v));
-    jw_uint(w, "encr_len", pl->u.kemac.encr_len.v);
-    jw_hex(w, "encr_data", pl->u.kemac.encr_data.p, pl->u.kemac.encr_data.len);
-    J_NAMED(w, "mac_alg", pl->u.kemac.mac_alg.v,
-            bcastdec_mac_alg_name((unsigned)pl->u.kemac.mac_alg.v));
-    jw_hex(w, "mac", pl->u.kemac.mac.p, pl->u.kemac.mac.len);
+    if (READ(pl->u.kemac.encr_alg))
+      J_NAMED(w, "encr_alg", pl->u.kemac.encr_alg.v,
+              bcastdec_encr_alg_name((unsigned)pl->u.kemac.encr_alg.v));
+    if (READ(pl->u.kemac.encr_len)) jw_uint(w, "encr_len", pl->u.kemac.encr_len.v);
+    if (READ(pl->u.kemac.encr_len) && pl->u.kemac.encr_data.len == pl->u.kemac.encr_len.v)
+      jw_hex(w, "encr_data", pl->u.kemac.encr_data.p, pl->u.kemac.encr_data.len);
+    if (READ(pl->u.kemac.mac_alg)) {
+      J_NAMED(w, "mac_alg", pl->u.kemac.mac_alg.v,
+              bcastdec_mac_alg_name((unsigned)pl->u.kemac.mac_alg.v));
+      if (pl->u.kemac.mac.len) jw_hex(w, "mac", pl->u.kemac.mac.p, pl->u.kemac.mac.len);
+    }
     if (m->plain != NULL) {
       jw_arr(w, "key_data");
       for (size_t i = 0; i < m->n_key_data; i++) j_key_data(w, &m->key_data[i]);
@@ -363,12 +400,16 @@ static void j_payload(jw *w, const bcastdec_mikey_msg *m, const bcastdec_payload
     }
     break;
   case BCASTDEC_PT_V:
-    J_NAMED(w, "auth_alg", pl->u.v.auth_alg.v, bcastdec_mac_alg_name((unsigned)pl->u.v.auth_alg.v));
-    jw_hex(w, "mac", pl->u.v.mac.p, pl->u.v.mac.len);
+    if (READ(pl->u.v.auth_alg)) {
+      J_NAMED(w, "auth_alg", pl->u.v.auth_alg.v, bcastdec_mac_alg_name((unsigned)pl->u.v.auth_alg.v));
+      if (pl->u.v.mac.len) jw_hex(w, "mac", pl->u.v.mac.p, pl->u.v.mac.len);
+    }
     break;
   case BCASTDEC_PT_SP:
-    jw_uint(w, "policy_no", pl->u.sp.policy_no.v);
-    jw_uint(w, "prot_type", pl->u.sp.prot_type.v);
+    if (READ(pl->u.sp.param_len)) {
+      jw_uint(w, "policy_no", pl->u.sp.policy_no.v);
+      jw_uint(w, "prot_type", pl->u.sp.prot_type.v);
+    }
     jw_arr(w, "params");
     for (size_t i = 0; i < pl->u.sp.n_param; i++) {
       jw_obj(w, NULL);
@@ -379,9 +420,13 @@ static void j_payload(jw *w, const bcastdec_mikey_msg *m, const bcastdec_payload
     jw_end_arr(w);
     break;
   case BCASTDEC_PT_ERR:
-    J_NAMED(w, "error", pl->u.err.err_no.v, bcastdec_err_name((unsigned)pl->u.err.err_no.v));
+    if (READ(pl->u.err.err_no))
+      J_NAMED(w, "error", pl->u.err.err_no.v, bcastdec_err_name((unsigned)pl->u.err.err_no.v));
     break;
-  case BCASTDEC_PT_GEN_EXT: j_ext(w, &pl->u.ext, o); break;
+  case BCASTDEC_PT_GEN_EXT:
+    if (READ(pl->u.ext.len) && pl->u.ext.data.len == pl->u.ext.len.v) j_ext(w, &pl->u.ext, o);
+    else if (READ(pl->u.ext.type)) jw_uint(w, "ext_type", pl->u.ext.type.v);
+    break;
   default: break;
   }
   jw_end_obj(w);

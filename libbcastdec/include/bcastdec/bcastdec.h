@@ -528,8 +528,7 @@ typedef struct bcastdec_mikey_msg {
   uint8_t replay;            /* 1: counter not above the last accepted one */
   uint64_t replay_last;      /* ... which was this */
   bcastdec_key_ref key_used; /* the key that verified */
-  size_t n_tried;
-  bcastdec_key_ref tried[BCASTDEC_TRIED_MAX]; /* keys that failed the MAC */
+  size_t n_tried;            /* entries of |tried| (at the end of this struct) */
   size_t n_tried_total;      /* may exceed BCASTDEC_TRIED_MAX */
   uint32_t answers_ref;      /* verification message: ref of the LTKM */
 
@@ -544,6 +543,7 @@ typedef struct bcastdec_mikey_msg {
   size_t n_findings;
   bcastdec_finding *findings;
 
+  bcastdec_key_ref tried[BCASTDEC_TRIED_MAX]; /* keys that failed the MAC */
   void *priv_;               /* library-internal */
 } bcastdec_mikey_msg;
 
