@@ -78,10 +78,16 @@ void bcastdec__kemac_iv(const uint8_t salt[BCASTDEC__SALT_KEY_LEN], uint32_t csb
                         uint64_t t64, uint8_t iv[16]);
 
 /* AES-128 counter mode (RFC 3711 AES-CM), |in| and |out| may alias.
- * |c| may be NULL (a temporary context is used). */
+ * |c| may be NULL. */
 bcastdec_status bcastdec__aes_cm128(bcastdec__crypto *c, const uint8_t key[16],
                                     const uint8_t iv[16], const uint8_t *in, uint8_t *out,
                                     size_t len);
+
+/* The AES block implementation in use: "aes-ni" or "portable".  For tests
+ * and the benchmark: |force| 0 selects the portable one, 1 the best one the
+ * CPU offers, any other value changes nothing.  Not thread-safe while
+ * forcing. */
+const char *bcastdec__aes_impl(int force);
 
 /* 1 when HMAC-SHA-1(auth_key, iov) equals |mac| (constant time), else 0. */
 int bcastdec__hmac_sha1_verify(const uint8_t *key, size_t key_len, const bcastdec__iov *iov,

@@ -20,6 +20,7 @@
 #include <bcastdec/bcastdec.h>
 
 #include "bcastdec_build.h"
+#include "bcastdec_crypto.h"
 
 static double now(void) {
   struct timespec ts;
@@ -219,8 +220,8 @@ int main(int argc, char **argv) {
     return 2;
   }
   printf("bcastdec-bench %s: one thread, %zu distinct messages per kind, LTKM %zu bytes, "
-         "STKM %zu bytes\n",
-         BCASTDEC_VERSION_STRING, nmsg, lt.len[0], st.len[0]);
+         "STKM %zu bytes, AES %s\n",
+         BCASTDEC_VERSION_STRING, nmsg, lt.len[0], st.len[0], bcastdec__aes_impl(-1));
 
   bcastdec_keystore *ks = bcastdec_keystore_new();
   bcastdec_key k;
