@@ -59,8 +59,6 @@ const bcastdec_finding_info bcastdec__findings[BCASTDEC__F_COUNT] = {
     [BCASTDEC__F_ENCR_UNSUPPORTED] = {"kemac.encr_unsupported", W, GD,
                                       "KEMAC encryption algorithm not supported "
                                       "(e.g. AES-KW-128)"},
-    [BCASTDEC__F_MAC_UNSUPPORTED] = {"kemac.mac_unsupported", W, GD,
-                                     "MAC algorithm not supported"},
     [BCASTDEC__F_NULL_ENCRYPTION] = {"kemac.null_encryption", W, GD,
                                      "KEMAC uses NULL encryption: keys travel in clear"},
     [BCASTDEC__F_NO_MAC] = {"kemac.no_mac", E, GD,
