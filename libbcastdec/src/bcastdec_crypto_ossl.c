@@ -300,32 +300,45 @@ bcastdec__crypto *bcastdec__crypto_new(void) { return calloc(1, sizeof(bcastdec_
 
 void bcastdec__crypto_free(bcastdec__crypto *c) { free(c); }
 
-/* 128-bit big-endian increment (RFC 3711 4.1.1 counts the whole IV). */
-static void ctr_inc(uint8_t ctr[16]) {
-  for (size_t i = 16; i-- > 0;)
-    if (++ctr[i] != 0) break;
+/* One AES-128 block under an expanded key schedule. */
+typedef void aes_block_fn(const void *sched, const uint8_t in[16], uint8_t out[16]);
+
+/*
+ * RFC 3711 4.1.1: keystream block i = AES(key, IV + i), the IV taken as a
+ * 128-bit big-endian number.  The KEMAC IV ends in two zero bytes (RFC 3830
+ * 4.2.3), so a KEMAC shorter than 2^16 blocks never carries into the salt
+ * part; the full 128-bit increment is done anyway.
+ */
+static void ctr_xor(aes_block_fn *enc, const void *sched, const uint8_t iv[16],
+                    const uint8_t *in, uint8_t *out, size_t len) {
+  uint8_t ctr[16], stream[16];
+
+  memcpy(ctr, iv, sizeof ctr);
+  while (len > 0) {
+    size_t n = len < 16 ? len : 16;
+    enc(sched, ctr, stream);
+    for (size_t i = 0; i < n; i++) out[i] = (uint8_t)(in[i] ^ stream[i]);
+    in += n;
+    out += n;
+    len -= n;
+    for (size_t i = 16; i-- > 0;)
+      if (++ctr[i] != 0) break;
+  }
+  bcastdec_memzero(stream, sizeof stream);
+  bcastdec_memzero(ctr, sizeof ctr); /* derived from the salt key */
+}
+
+static void block_portable(const void *sched, const uint8_t in[16], uint8_t out[16]) {
+  AES_encrypt(in, out, sched);
 }
 
 static void ctr_portable(const uint8_t key[16], const uint8_t iv[16], const uint8_t *in,
                          uint8_t *out, size_t len) {
-  struct {
-    AES_KEY ks;
-    uint8_t ctr[16];
-    uint8_t stream[16];
-  } w;
+  AES_KEY ks;
 
-  AES_set_encrypt_key(key, 128, &w.ks); /* fails only for NULL or bad bits */
-  memcpy(w.ctr, iv, sizeof w.ctr);
-  while (len > 0) {
-    size_t n = len < 16 ? len : 16;
-    AES_encrypt(w.ctr, w.stream, &w.ks);
-    for (size_t i = 0; i < n; i++) out[i] = (uint8_t)(in[i] ^ w.stream[i]);
-    in += n;
-    out += n;
-    len -= n;
-    ctr_inc(w.ctr);
-  }
-  bcastdec_memzero(&w, sizeof w);
+  AES_set_encrypt_key(key, 128, &ks); /* fails only for NULL or bad bits */
+  ctr_xor(block_portable, &ks, iv, in, out, len);
+  bcastdec_memzero(&ks, sizeof ks);
 }
 
 #if (defined(__x86_64__) || defined(_M_X64)) && (defined(__GNUC__) || defined(__clang__))
@@ -347,39 +360,30 @@ AESNI static __m128i aesni_next_key(__m128i key, __m128i assist) {
 #define AESNI_ROUND_KEY(rk, i, rcon) \
   rk[i] = aesni_next_key(rk[i - 1], _mm_aeskeygenassist_si128(rk[i - 1], rcon))
 
+AESNI static void block_aesni(const void *sched, const uint8_t in[16], uint8_t out[16]) {
+  const __m128i *rk = sched;
+  __m128i x = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)in), rk[0]);
+  for (int r = 1; r < 10; r++) x = _mm_aesenc_si128(x, rk[r]);
+  _mm_storeu_si128((__m128i *)(void *)out, _mm_aesenclast_si128(x, rk[10]));
+}
+
 AESNI static void ctr_aesni(const uint8_t key[16], const uint8_t iv[16], const uint8_t *in,
                             uint8_t *out, size_t len) {
-  struct {
-    __m128i rk[11];
-    uint8_t ctr[16];
-    uint8_t stream[16];
-  } w;
+  __m128i rk[11];
 
-  w.rk[0] = _mm_loadu_si128((const __m128i *)(const void *)key);
-  AESNI_ROUND_KEY(w.rk, 1, 0x01);
-  AESNI_ROUND_KEY(w.rk, 2, 0x02);
-  AESNI_ROUND_KEY(w.rk, 3, 0x04);
-  AESNI_ROUND_KEY(w.rk, 4, 0x08);
-  AESNI_ROUND_KEY(w.rk, 5, 0x10);
-  AESNI_ROUND_KEY(w.rk, 6, 0x20);
-  AESNI_ROUND_KEY(w.rk, 7, 0x40);
-  AESNI_ROUND_KEY(w.rk, 8, 0x80);
-  AESNI_ROUND_KEY(w.rk, 9, 0x1b);
-  AESNI_ROUND_KEY(w.rk, 10, 0x36);
-  memcpy(w.ctr, iv, sizeof w.ctr);
-  while (len > 0) {
-    size_t n = len < 16 ? len : 16;
-    __m128i x = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)w.ctr), w.rk[0]);
-    for (int r = 1; r < 10; r++) x = _mm_aesenc_si128(x, w.rk[r]);
-    x = _mm_aesenclast_si128(x, w.rk[10]);
-    _mm_storeu_si128((__m128i *)(void *)w.stream, x);
-    for (size_t i = 0; i < n; i++) out[i] = (uint8_t)(in[i] ^ w.stream[i]);
-    in += n;
-    out += n;
-    len -= n;
-    ctr_inc(w.ctr);
-  }
-  bcastdec_memzero(&w, sizeof w);
+  rk[0] = _mm_loadu_si128((const __m128i *)(const void *)key);
+  AESNI_ROUND_KEY(rk, 1, 0x01);
+  AESNI_ROUND_KEY(rk, 2, 0x02);
+  AESNI_ROUND_KEY(rk, 3, 0x04);
+  AESNI_ROUND_KEY(rk, 4, 0x08);
+  AESNI_ROUND_KEY(rk, 5, 0x10);
+  AESNI_ROUND_KEY(rk, 6, 0x20);
+  AESNI_ROUND_KEY(rk, 7, 0x40);
+  AESNI_ROUND_KEY(rk, 8, 0x80);
+  AESNI_ROUND_KEY(rk, 9, 0x1b);
+  AESNI_ROUND_KEY(rk, 10, 0x36);
+  ctr_xor(block_aesni, rk, iv, in, out, len);
+  bcastdec_memzero(rk, sizeof rk);
 }
 #endif
 
@@ -409,12 +413,7 @@ const char *bcastdec__aes_impl(int force) {
   return aes_impl_now() == 1 ? "aes-ni" : "portable";
 }
 
-/*
- * RFC 3711 4.1.1: keystream block i = AES(key, IV + i), the IV taken as a
- * 128-bit big-endian number.  The KEMAC IV ends in two zero bytes (RFC 3830
- * 4.2.3), so a KEMAC shorter than 2^16 blocks never carries into the salt
- * part; the full 128-bit increment is done anyway.
- */
+/* AES-CM-128 (RFC 3711 4.1.1) with the best block function available. */
 bcastdec_status bcastdec__aes_cm128(bcastdec__crypto *c, const uint8_t key[16],
                                     const uint8_t iv[16], const uint8_t *in, uint8_t *out,
                                     size_t len) {

@@ -670,6 +670,24 @@ TEST(test_truncated_and_malformed_outcomes) {
   CHECK_EQ(m->replay, 0);
   CHECK_EQ(m->outcome, BCASTDEC_OUT_DECRYPTED);
   bcastdec_mikey_msg_free(m);
+
+  /* the STKM under the SEK just learned, cut at every offset: never a TEK */
+  uint8_t t[512];
+  size_t tn = stkm(t, 0x68c90000, 1, 100, SEK, NULL);
+  for (size_t cut = 0; cut < tn; cut++) {
+    m = run(s, t, cut, (uint32_t)(2000 + cut), NULL, 0);
+    CHECK_EQ(m->status, BCASTDEC_ERR_TRUNCATED);
+    CHECK_EQ(m->outcome, BCASTDEC_OUT_MALFORMED);
+    CHECK_EQ(m->n_keys, 0);
+    CHECK(has_finding(m, "mikey.truncated"));
+    bcastdec_mikey_msg_free(m);
+  }
+  CHECK(bcastdec_keystore_find_tek(bcastdec_session_learned(s), KDID, 0x68c90000, 1) == NULL);
+  m = run(s, t, tn, 3000, NULL, 0);
+  CHECK_EQ(m->kind, BCASTDEC_KIND_STKM);
+  CHECK_EQ(m->outcome, BCASTDEC_OUT_DECRYPTED);
+  CHECK_EQ(m->replay, 0);
+  bcastdec_mikey_msg_free(m);
   bcastdec_mikey_msg *out = (bcastdec_mikey_msg *)1;
   CHECK_EQ(bcastdec_session_process(NULL, l, n, NULL, &out), BCASTDEC_ERR_ARG);
   CHECK(out == NULL);
