@@ -204,8 +204,8 @@ static int cmd_mikey(int argc, char **argv) {
     }
     if (json) render_json(stdout, m, in[i].source, i, &o);
     else render_text(stdout, m, in[i].source, i, &o);
-    if (m->status != BCASTDEC_OK && m->status != BCASTDEC_ERR_UNSUPPORTED) rc = EXIT_INPUT;
-    else if (m->status == BCASTDEC_ERR_UNSUPPORTED && rc == 0) rc = EXIT_INPUT;
+    /* truncated, malformed or unsupported input outranks findings */
+    if (m->status != BCASTDEC_OK) rc = EXIT_INPUT;
     else if (bcastdec_mikey_msg_max_severity(m) == BCASTDEC_SEV_ERROR && rc == 0)
       rc = EXIT_FINDINGS;
     bcastdec_mikey_msg_free(m);

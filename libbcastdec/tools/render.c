@@ -12,6 +12,17 @@
 
 #include "json.h"
 
+/* Where a key came from, without its bytes: "key file line 3", "message 0". */
+static const char *origin_text(const bcastdec_key_ref *k, char *buf, size_t n) {
+  switch (k->origin) {
+  case BCASTDEC_ORIGIN_FILE: snprintf(buf, n, "key file line %u", (unsigned)k->origin_ref); break;
+  case BCASTDEC_ORIGIN_GBA: snprintf(buf, n, "GBA line %u", (unsigned)k->origin_ref); break;
+  case BCASTDEC_ORIGIN_LEARNED: snprintf(buf, n, "message %u", (unsigned)k->origin_ref); break;
+  default: snprintf(buf, n, "program"); break;
+  }
+  return buf;
+}
+
 static const char *nz(const char *s) { return s != NULL ? s : "unknown"; }
 
 /* ------------------------------------------------------------------------ */
@@ -245,7 +256,9 @@ void render_text(FILE *f, const bcastdec_mikey_msg *m, const char *source, size_
     line_hex(f, 2, "data", &b);
   }
   if (m->mac == BCASTDEC_MAC_VERIFIED) {
-    line(f, 1, "key: %s (found by %s)", m->key_used.label, nz(bcastdec_found_by_name(m->found_by)));
+    char ob[48];
+    line(f, 1, "key: %s (found by %s; from %s)", m->key_used.label,
+         nz(bcastdec_found_by_name(m->found_by)), origin_text(&m->key_used, ob, sizeof ob));
     if (m->rand_variant != BCASTDEC_RANDV_NONE)
       line(f, 2, "RAND for key derivation: %s", nz(bcastdec_rand_variant_name(m->rand_variant)));
     if (m->kind == BCASTDEC_KIND_VERIFICATION)
@@ -514,6 +527,8 @@ void render_json(FILE *f, const bcastdec_mikey_msg *m, const char *source, size_
     jw_str(&w, "role", bcastdec_role_name(m->key_used.role));
     jw_str(&w, "label", m->key_used.label);
     jw_str(&w, "found_by", bcastdec_found_by_name(m->found_by));
+    char ob[48];
+    jw_str(&w, "from", origin_text(&m->key_used, ob, sizeof ob));
     jw_end_obj(&w);
     if (m->rand_variant != BCASTDEC_RANDV_NONE)
       jw_str(&w, "rand_variant", bcastdec_rand_variant_name(m->rand_variant));
