@@ -91,11 +91,30 @@ const bcastdec_finding_info bcastdec__findings[BCASTDEC__F_COUNT] = {
                                       "Verification message MAC does not verify"},
     [BCASTDEC__F_ERROR_MESSAGE] = {"mikey.error_message", W, GP,
                                    "MIKEY error message"},
+    /* -- HTTP Digest (bcastdec_digest.c) -- */
+    /* -- XML bodies and MSK responses (bcastdec_xml.c) -- */
+    /* -- HTTP messages and exchanges (bcastdec_http.c) -- */
 };
 
 const bcastdec_finding_info *bcastdec_finding_table(size_t *n) {
   if (n != NULL) *n = BCASTDEC__F_COUNT;
   return bcastdec__findings;
+}
+
+void bcastdec__finding_vfill(bcastdec_finding *f, bcastdec__fid id, bcastdec_span sp,
+                             const char *fmt, va_list ap) {
+  f->info = &bcastdec__findings[id];
+  f->sp = sp;
+  if (fmt == NULL) snprintf(f->text, sizeof f->text, "%s", f->info->summary);
+  else vsnprintf(f->text, sizeof f->text, fmt, ap);
+}
+
+void bcastdec__finding_fill(bcastdec_finding *f, bcastdec__fid id, bcastdec_span sp,
+                            const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  bcastdec__finding_vfill(f, id, sp, fmt, ap);
+  va_end(ap);
 }
 
 int bcastdec__finding(bcastdec_mikey_msg *m, bcastdec__fid id, bcastdec_span sp,
@@ -104,17 +123,10 @@ int bcastdec__finding(bcastdec_mikey_msg *m, bcastdec__fid id, bcastdec_span sp,
   if (!bcastdec__msg_grow(m, (void **)&m->findings, &pv->cap_findings, sizeof *m->findings,
                           m->n_findings + 1))
     return 0;
-  bcastdec_finding *f = &m->findings[m->n_findings++];
-  f->info = &bcastdec__findings[id];
-  f->sp = sp;
-  if (fmt == NULL) {
-    snprintf(f->text, sizeof f->text, "%s", f->info->summary);
-  } else {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(f->text, sizeof f->text, fmt, ap);
-    va_end(ap);
-  }
+  va_list ap;
+  va_start(ap, fmt);
+  bcastdec__finding_vfill(&m->findings[m->n_findings++], id, sp, fmt, ap);
+  va_end(ap);
   return 1;
 }
 

@@ -46,6 +46,9 @@ typedef enum bcastdec__fid {
   BCASTDEC__F_VERIF_NO_LTKM,
   BCASTDEC__F_VERIF_MAC_FAILED,
   BCASTDEC__F_ERROR_MESSAGE,
+  /* -- HTTP Digest (bcastdec_digest.c) -- */
+  /* -- XML bodies and MSK responses (bcastdec_xml.c) -- */
+  /* -- HTTP messages and exchanges (bcastdec_http.c) -- */
   BCASTDEC__F_COUNT
 } bcastdec__fid;
 
@@ -74,6 +77,16 @@ bcastdec_mikey_msg *bcastdec__msg_new(const uint8_t *buf, size_t len);
 
 /* Adds a finding; the text is formatted printf-style and must never hold
  * key bytes.  Returns 0 on NOMEM (the finding is dropped). */
+/* Fill one finding (any result type that keeps a bcastdec_finding array);
+ * fmt NULL uses the table's summary.  Text never carries key bytes. */
+void bcastdec__finding_vfill(bcastdec_finding *f, bcastdec__fid id, bcastdec_span sp,
+                             const char *fmt, va_list ap);
+void bcastdec__finding_fill(bcastdec_finding *f, bcastdec__fid id, bcastdec_span sp,
+                            const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
 int bcastdec__finding(bcastdec_mikey_msg *m, bcastdec__fid id, bcastdec_span sp,
                       const char *fmt, ...)
 #if defined(__GNUC__)
