@@ -44,7 +44,7 @@ typedef struct pending {
   uint64_t t_value;
   uint8_t idi[ID_MAX], idr[ID_MAX];
   uint8_t idi_len, idr_len;
-  char key_label[96];
+  bcastdec_key_ref key; /* the SMK that opened the LTKM (no key bytes) */
 } pending;
 
 struct bcastdec_session {
@@ -406,7 +406,6 @@ static bcastdec_status decrypt(attempt *a) {
   m->plain_len = n;
   if (pl->u.kemac.encr_alg.v == BCASTDEC_ENCR_NULL) {
     memcpy(m->plain, pl->u.kemac.encr_data.p, n);
-    bcastdec__finding(m, BCASTDEC__F_NULL_ENCRYPTION, pl->u.kemac.encr_alg.sp, NULL);
   } else {
     uint8_t iv[16];
     bcastdec__kemac_iv(a->tk.salt, (uint32_t)m->hdr.csb_id.v, t64_of(m), iv);
@@ -580,7 +579,7 @@ static void remember_v(attempt *a, const bcastdec_msg_ctx *ctx) {
     p->idr_len = (uint8_t)n;
     if (n) memcpy(p->idr, id, n);
   }
-  snprintf(p->key_label, sizeof p->key_label, "%s", m->key_used.label);
+  p->key = m->key_used;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -625,7 +624,7 @@ static void process_verification(bcastdec_session *s, bcastdec_mikey_msg *m,
       m->answers_ref = p->ref;
       bcastdec__finding(m, BCASTDEC__F_VERIF_MAC_FAILED, v->u.v.mac.sp,
                         "MAC does not verify with the keys of the LTKM of message %u (%s)",
-                        (unsigned)p->ref, p->key_label);
+                        (unsigned)p->ref, p->key.label);
       return;
     }
     m->outcome = BCASTDEC_OUT_DECRYPTED;
@@ -633,8 +632,7 @@ static void process_verification(bcastdec_session *s, bcastdec_mikey_msg *m,
     m->verif_input = which;
     m->found_by = BCASTDEC_FOUND_LTKM;
     m->answers_ref = p->ref;
-    snprintf(m->key_used.label, sizeof m->key_used.label, "%s", p->key_label);
-    m->key_used.role = BCASTDEC_ROLE_SMK;
+    m->key_used = p->key;
     if (ctx == NULL || !ctx->no_learn) {
       /* answered: forget it (move the newest entry into its place) */
       pending *last = &s->pend[(s->pend_head + s->pend_n - 1) % PENDING_MAX];
@@ -677,6 +675,9 @@ static bcastdec_status process_key_message(bcastdec_session *s, bcastdec_mikey_m
                       nm != NULL ? nm : "unknown");
     return BCASTDEC_OK;
   }
+  /* visible without any key: the key data travel in clear */
+  if (encr == BCASTDEC_ENCR_NULL)
+    bcastdec__finding(m, BCASTDEC__F_NULL_ENCRYPTION, kp->u.kemac.encr_alg.sp, NULL);
   if (mac == BCASTDEC_MAC_NULL) {
     bcastdec__finding(m, BCASTDEC__F_NO_MAC, kp->u.kemac.mac_alg.sp, NULL);
     if (encr != BCASTDEC_ENCR_NULL) {
