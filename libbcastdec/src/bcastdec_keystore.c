@@ -26,10 +26,18 @@
  *  - Parsing works on the text in place (no per-line copy).  The buffer a
  *    file is read into is wiped before it is freed; decoded keys live on the
  *    stack and are wiped on every path.
- *  - Diagnostics never quote a key field.  The only texts echoed are the
- *    keyword (when it is too short to hold a key) and identities.
+ *  - Diagnostics never quote a key field.  The only texts echoed are an
+ *    unknown keyword or GBA parameter name, and only when it is short and
+ *    cannot be a piece of hex (see echo_ok()); identities are not echoed.
+ *  - Lines are at most KS_LINE_MAX bytes; a NUL byte or a lone CR anywhere,
+ *    a UTF-16 byte order mark, or a control character outside a comment is
+ *    an error.
+ *  - Within one load (file, text or line) every key address may be given
+ *    once: a duplicate is an error naming the first line.  Across loads and
+ *    through bcastdec_keystore_add() a later key replaces an earlier one.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -57,6 +65,7 @@
 #define KS_GBA_RAND_MAX 64
 #define KS_MAX_FIELDS 8     /* fields kept per line; more are only counted */
 #define KS_KEYWORD_ECHO_MAX 16
+#define KS_LINE_MAX 4096    /* bytes per line, without the line end */
 
 /* Key lengths per role (bytes), shared by the key file and the API. */
 static const struct {
@@ -757,17 +766,29 @@ static bcastdec_status kf_identity(const kf_ctx *c, const kf_field *f) {
   return BCASTDEC_OK;
 }
 
-/* Echoes a keyword only when it is too short to hold a whole key (a 16-byte
- * key needs 32 hex or 22 base64 characters) and looks like a word. */
-static bcastdec_status kf_unknown_keyword(const kf_ctx *c, const kf_field *f) {
-  int echo = f->n <= KS_KEYWORD_ECHO_MAX;
-  for (size_t i = 0; echo && i < f->n; i++) {
-    unsigned char ch = (unsigned char)f->p[i];
-    if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-          ch == '-' || ch == '_'))
-      echo = 0;
+/*
+ * Whether a word from a bad line may be quoted in a diagnostic: at most
+ * KS_KEYWORD_ECHO_MAX characters (a 16-byte key needs 32 hex digits), only
+ * letters, '-' and '_', and at least one letter that is not a hex digit.
+ * So no piece of a hex key is ever quoted, even the tail of a key that was
+ * wrapped onto the next line ("8899aabbccddeeff", "deadbeef").
+ */
+static int echo_ok(const char *p, size_t n) {
+  int non_hex = 0;
+  if (n == 0 || n > KS_KEYWORD_ECHO_MAX) return 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)p[i], l = (unsigned char)(ch | 0x20);
+    if (l >= 'a' && l <= 'z') {
+      if (l > 'f') non_hex = 1;
+    } else if (ch != '-' && ch != '_') {
+      return 0;
+    }
   }
-  if (echo)
+  return non_hex;
+}
+
+static bcastdec_status kf_unknown_keyword(const kf_ctx *c, const kf_field *f) {
+  if (echo_ok(f->p, f->n))
     return kf_fail(c, BCASTDEC_ERR_SYNTAX,
                    "unknown keyword '%.*s' (expected SMK, SRK, SEK, PEK, TEK, GBA or an alias)",
                    (int)f->n, f->p);
@@ -812,6 +833,19 @@ static bcastdec_status kf_version(kf_ctx *c, const kf_field *fl, size_t nf) {
   return BCASTDEC_OK;
 }
 
+#define KS_DUP_RULE "a key may appear only once per file"
+
+/* A second SMK/SRK for an identity in the same load.  The identity is not
+ * quoted: the first line number is enough to find it. */
+static bcastdec_status kf_dup_subscriber(const bcastdec_keystore *ks, const kf_ctx *c,
+                                         unsigned role, const kf_field *id, const char *pre) {
+  const bcastdec_key *old = bcastdec_keystore_find_subscriber(ks, role, id->p, id->n);
+  if (old == NULL) return BCASTDEC_OK;
+  return kf_fail(c, BCASTDEC_ERR_SYNTAX,
+                 "%sduplicate %s for this identity (first given on line %u; " KS_DUP_RULE ")",
+                 pre, role_label[role], (unsigned)old->origin_ref);
+}
+
 /* SMK|SRK <identity> <key> */
 static bcastdec_status kf_subscriber(bcastdec_keystore *ks, kf_ctx *c, unsigned role,
                                      const kf_field *fl, size_t nf, bcastdec_key *k) {
@@ -823,6 +857,7 @@ static bcastdec_status kf_subscriber(bcastdec_keystore *ks, kf_ctx *c, unsigned 
                    role_label[role], nf - 1);
   if ((st = kf_identity(c, &fl[1])) != BCASTDEC_OK) return st;
   if ((st = kf_key(c, &fl[2], role, k->key, &len)) != BCASTDEC_OK) return st;
+  if ((st = kf_dup_subscriber(ks, c, role, &fl[1], "")) != BCASTDEC_OK) return st;
   k->role = (uint8_t)role;
   k->key_len = (uint8_t)len;
   st = ks_insert(ks, k, fl[1].p, fl[1].n);
@@ -868,6 +903,27 @@ static bcastdec_status kf_chain(bcastdec_keystore *ks, kf_ctx *c, unsigned role,
   k->kdid[2] = (uint8_t)kdid;
   k->sekpek_id = id;
   k->tek_id = (uint16_t)tek;
+  if (role == BCASTDEC_ROLE_TEK) {
+    const bcastdec_key *old = bcastdec_keystore_find_tek(ks, k->kdid, id, k->tek_id);
+    if (old != NULL)
+      return kf_fail(c, BCASTDEC_ERR_SYNTAX,
+                     "duplicate TEK %06" PRIx32 " %08" PRIx32 " %04" PRIx32
+                     " (first given on line %u; " KS_DUP_RULE ")",
+                     kdid, id, tek, (unsigned)old->origin_ref);
+  } else {
+    const bcastdec_key *old = bcastdec_keystore_find_sekpek(ks, k->kdid, id);
+    if (old != NULL && old->role == role)
+      return kf_fail(c, BCASTDEC_ERR_SYNTAX,
+                     "duplicate %s %06" PRIx32 " %08" PRIx32 " (first given on line %u; " KS_DUP_RULE
+                     ")",
+                     role_label[role], kdid, id, (unsigned)old->origin_ref);
+    if (old != NULL)
+      return kf_fail(c, BCASTDEC_ERR_SYNTAX,
+                     "duplicate %s %06" PRIx32 " %08" PRIx32 ": line %u gives a %s for the same "
+                     "kdid and sekpek-id (SEK and PEK share them; " KS_DUP_RULE ")",
+                     role_label[role], kdid, id, (unsigned)old->origin_ref,
+                     role_label[old->role]);
+  }
   st = ks_insert(ks, k, NULL, 0);
   if (st != BCASTDEC_OK) return kf_fail(c, st, "out of memory");
   return BCASTDEC_OK;
@@ -921,16 +977,10 @@ static bcastdec_status kf_gba(bcastdec_keystore *ks, kf_ctx *c, const kf_field *
     for (j = 0; j < P_N; j++)
       if (ascii_ieq(fl[i].p, nn, pname[j])) break;
     if (j == P_N) {
-      kf_field name = {fl[i].p, nn};
-      int echo = nn > 0 && nn <= KS_KEYWORD_ECHO_MAX;
-      for (size_t m = 0; echo && m < nn; m++) {
-        unsigned char ch = (unsigned char)name.p[m];
-        echo = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_' || ch == '-';
-      }
-      if (echo)
+      if (echo_ok(fl[i].p, nn))
         st = kf_fail(c, BCASTDEC_ERR_SYNTAX,
                      "GBA: unknown parameter '%.*s' (expected ks, rand, impi, naf, mode)",
-                     (int)nn, name.p);
+                     (int)nn, fl[i].p);
       else
         st = kf_fail(c, BCASTDEC_ERR_SYNTAX,
                      "GBA: unknown parameter in field %zu (expected ks, rand, impi, naf, mode)",
@@ -965,6 +1015,9 @@ static bcastdec_status kf_gba(bcastdec_keystore *ks, kf_ctx *c, const kf_field *
   if (st != BCASTDEC_OK) goto out;
   if ((st = kf_text(c, val[P_IMPI]->p, val[P_IMPI]->n, "impi", impi)) != BCASTDEC_OK) goto out;
   if ((st = kf_text(c, val[P_NAF]->p, val[P_NAF]->n, "naf", naf)) != BCASTDEC_OK) goto out;
+  if ((st = kf_dup_subscriber(ks, c, BCASTDEC_ROLE_SMK, &fl[1], "GBA: ")) != BCASTDEC_OK ||
+      (st = kf_dup_subscriber(ks, c, BCASTDEC_ROLE_SRK, &fl[1], "GBA: ")) != BCASTDEC_OK)
+    goto out;
 
   st = bcastdec_gba_derive(gks, sizeof gks, rnd, rand_len, impi, naf, ext, in);
   if (st == BCASTDEC_ERR_NOMEM) {
@@ -998,18 +1051,43 @@ out:
 }
 
 /*
- * One line, without its '\n'.  Splits it into fields (space/tab separated;
- * a field starting with '#' starts a comment), rejects control characters
- * outside comments and dispatches on the keyword.
+ * One line, without its '\n'.  Rejects a NUL, CR (other than one before the
+ * '\n') or LF byte anywhere and a line longer than KS_LINE_MAX, splits
+ * the line into fields (space/tab separated; a field starting with '#'
+ * starts a comment), rejects other control characters outside comments and
+ * dispatches on the keyword.
  */
 static bcastdec_status kf_line(bcastdec_keystore *ks, kf_ctx *c, const char *p, size_t n) {
   kf_field fl[KS_MAX_FIELDS];
   size_t nf = 0, i = 0;
   bcastdec_key k;
   bcastdec_status st;
+  const char *bad; /* a NUL, CR or LF byte */
   int kw;
 
   if (n > 0 && p[n - 1] == '\r') n--; /* CRLF */
+  bad = memchr(p, '\0', n);
+  if (bad != NULL)
+    return kf_fail(c, BCASTDEC_ERR_SYNTAX,
+                   "NUL byte at column %zu (a key file is ASCII or UTF-8 text; is it UTF-16 or "
+                   "binary?)",
+                   (size_t)(bad - p) + 1);
+  /* A lone CR (or, given to add_line, a LF) even in a comment: in a file
+   * with CR-only line ends the first comment would otherwise swallow every
+   * key after it. */
+  bad = memchr(p, '\r', n);
+  if (bad != NULL)
+    return kf_fail(c, BCASTDEC_ERR_SYNTAX,
+                   "carriage return at column %zu (a line ends with LF or CR LF; a lone CR "
+                   "does not end a line)",
+                   (size_t)(bad - p) + 1);
+  bad = memchr(p, '\n', n); /* bcastdec_keystore_add_line() only */
+  if (bad != NULL)
+    return kf_fail(c, BCASTDEC_ERR_SYNTAX, "line feed at column %zu (one line was expected)",
+                   (size_t)(bad - p) + 1);
+  if (n > KS_LINE_MAX)
+    return kf_fail(c, BCASTDEC_ERR_SYNTAX,
+                   "line too long: %zu bytes (at most %d; is this a key file?)", n, KS_LINE_MAX);
   while (i < n) {
     unsigned char ch = (unsigned char)p[i];
     size_t start;
@@ -1023,7 +1101,10 @@ static bcastdec_status kf_line(bcastdec_keystore *ks, kf_ctx *c, const char *p, 
       ch = (unsigned char)p[i];
       if (ch == ' ' || ch == '\t') break;
       if (ch < 0x20 || ch == 0x7f)
-        return kf_fail(c, BCASTDEC_ERR_SYNTAX, "control character at column %zu", i + 1);
+        return kf_fail(c, BCASTDEC_ERR_SYNTAX,
+                       "control character 0x%02x at column %zu (only space and tab separate "
+                       "fields)",
+                       ch, i + 1);
     }
     if (nf < KS_MAX_FIELDS) {
       fl[nf].p = p + start;
@@ -1064,6 +1145,12 @@ static bcastdec_status kf_line(bcastdec_keystore *ks, kf_ctx *c, const char *p, 
 static bcastdec_status kf_parse(bcastdec_keystore *ks, kf_ctx *c, const char *text,
                                 size_t len) {
   const char *p = text, *end = text + len;
+  if (len >= 2 && (((unsigned char)p[0] == 0xff && (unsigned char)p[1] == 0xfe) ||
+                   ((unsigned char)p[0] == 0xfe && (unsigned char)p[1] == 0xff))) {
+    c->line = 1;
+    return kf_fail(c, BCASTDEC_ERR_SYNTAX,
+                   "UTF-16 byte order mark: save the key file as ASCII or UTF-8 text");
+  }
   if (len >= 3 && (unsigned char)p[0] == 0xef && (unsigned char)p[1] == 0xbb &&
       (unsigned char)p[2] == 0xbf)
     p += 3; /* UTF-8 byte order mark */

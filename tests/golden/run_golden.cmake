@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # Golden test runner (cmake -P).  One case = tests/golden/<case>.args (+ .out,
-# optional .exit).  Registered by tests/CMakeLists.txt as golden.<case>.
+# optional .exit, optional .err).  Registered by tests/CMakeLists.txt as golden.<case>.
 #
 #   cmake -DCLI=<bcastdec> -DCASE=<dir>/<case> -DSRC=<repo root> -P run_golden.cmake
 #
@@ -9,12 +9,15 @@
 #   @SRC@ is replaced by the repo root.  An argument cannot contain ';'.
 # The CLI runs with SRC as working directory and stdin from /dev/null.
 # Its stdout must equal <case>.out byte for byte and its exit status must
-# equal <case>.exit (a number; 0 when the file is absent).  stderr is not
-# compared, but a sanitizer report on it fails the case.
+# equal <case>.exit (a number; 0 when the file is absent).  When <case>.err
+# exists, stderr must equal it byte for byte too (for error-path cases);
+# otherwise stderr is not compared.  A sanitizer report on stderr always
+# fails the case.
 #
 # BCASTDEC_GOLDEN_UPDATE=1 (environment or -D) rewrites <case>.out and
 # <case>.exit from the actual run instead of comparing (.exit is written only
-# for a non-zero status, and removed for 0).
+# for a non-zero status, and removed for 0), and <case>.err when the case
+# has one (create an empty <case>.err first to start comparing stderr).
 cmake_minimum_required(VERSION 3.20)
 
 foreach(v CLI CASE SRC)
@@ -88,6 +91,13 @@ if(update)
   if(NOT cp_rc EQUAL 0)
     message(FATAL_ERROR "golden ${case_name}: cannot write ${CASE}.out")
   endif()
+  if(EXISTS "${CASE}.err")
+    execute_process(COMMAND "${CMAKE_COMMAND}" -E copy "${actual_err}" "${CASE}.err"
+                    RESULT_VARIABLE cp_rc)
+    if(NOT cp_rc EQUAL 0)
+      message(FATAL_ERROR "golden ${case_name}: cannot write ${CASE}.err")
+    endif()
+  endif()
   if(rc EQUAL 0)
     file(REMOVE "${CASE}.exit")
   else()
@@ -109,13 +119,13 @@ if(NOT EXISTS "${CASE}.out")
 endif()
 
 set(failed OFF)
+find_program(DIFF diff)
 execute_process(
   COMMAND "${CMAKE_COMMAND}" -E compare_files "${CASE}.out" "${actual_out}"
   RESULT_VARIABLE same
   OUTPUT_QUIET ERROR_QUIET)
 if(NOT same EQUAL 0)
   set(failed ON)
-  find_program(DIFF diff)
   if(DIFF)
     execute_process(
       COMMAND "${DIFF}" -u --label "expected ${case_name}.out" --label "actual"
@@ -125,6 +135,25 @@ if(NOT same EQUAL 0)
   else()
     file(READ "${actual_out}" got)
     message("---- stdout differs; actual stdout ----\n${got}")
+  endif()
+endif()
+if(EXISTS "${CASE}.err")
+  execute_process(
+    COMMAND "${CMAKE_COMMAND}" -E compare_files "${CASE}.err" "${actual_err}"
+    RESULT_VARIABLE same_err
+    OUTPUT_QUIET ERROR_QUIET)
+  if(NOT same_err EQUAL 0)
+    set(failed ON)
+    if(DIFF)
+      execute_process(
+        COMMAND "${DIFF}" -u --label "expected ${case_name}.err" --label "actual"
+                "${CASE}.err" "${actual_err}"
+        OUTPUT_VARIABLE d)
+      message("---- stderr differs (- expected, + actual) ----\n${d}")
+    else()
+      message("---- stderr differs; actual stderr ----\n${err}")
+    endif()
+    set(err "") # already shown
   endif()
 endif()
 if(NOT rc STREQUAL expected_rc)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Key store and key-file parser (bcastdec_keystore.c): every line kind and
- * alias, the error messages and their line numbers, rollback, replacement,
- * lookups, iteration, GBA derivation (mbms-mikey.md section 11 values) and
- * a 10,000-key round trip.
+ * alias, the error messages and their line numbers (none may contain key
+ * text), NUL bytes, UTF-16, the line length limit, duplicates within a file,
+ * rollback, replacement across loads, lookups, iteration, GBA derivation
+ * (mbms-mikey.md section 11 values) and a 10,000-key round trip.
  */
 #define _POSIX_C_SOURCE 200809L /* mkstemp, fdopen for the file tests */
 
@@ -256,7 +257,7 @@ typedef struct bad_case {
 } bad_case;
 
 TEST(test_errors_line_numbers_and_no_key_text) {
-  static char long_id[400], long_key[10100];
+  static char long_id[400], long_key[4200];
   static const bad_case cases[] = {
       {"FOO 1 2", "unknown keyword 'FOO' (expected SMK, SRK, SEK, PEK, TEK, GBA or an alias)"},
       {SECRET16 " " SECRET16,
@@ -297,8 +298,65 @@ TEST(test_errors_line_numbers_and_no_key_text) {
       {"SEK 000001 0001 " SECRET16, "bad sekpek-id length: 4 hex digits, need 8"},
       {"TEK 000001 00000001 1 " SECRET16, "bad tek-id length: 1 hex digits, need 4"},
       {"TEK 000001 00000001 x001 " SECRET16, "tek-id: bad hex digit at character 1"},
-      {"SEK 000001\x01 00000001 " SECRET16, "control character at column 11"},
-      {"SEK 000001 00000001 " SECRET16 "\x7f", "control character at column 53"},
+      {"SEK 000001\x01 00000001 " SECRET16,
+       "control character 0x01 at column 11 (only space and tab separate fields)"},
+      {"SEK 000001 00000001 " SECRET16 "\x7f",
+       "control character 0x7f at column 53 (only space and tab separate fields)"},
+      {"SEK 000001 00000001\v" SECRET16,
+       "control character 0x0b at column 20 (only space and tab separate fields)"},
+      {"SEK 000001\r00000001 " SECRET16,
+       "carriage return at column 11 (a line ends with LF or CR LF; a lone CR does not end a "
+       "line)"},
+      {"SEK 000001 00000001 " SECRET16 "\r\r",
+       "carriage return at column 53 (a line ends with LF or CR LF; a lone CR does not end a "
+       "line)"},
+      /* unknown keywords: quoted only when they cannot be a piece of a key */
+      {"SMKK u@r " SECRET16,
+       "unknown keyword 'SMKK' (expected SMK, SRK, SEK, PEK, TEK, GBA or an alias)"},
+      {"5ec7e75ec7e75ec7 " SECRET16, /* the tail of a key wrapped onto the next line */
+       "unknown keyword (expected SMK, SRK, SEK, PEK, TEK, GBA or an alias)"},
+      {"5ec7e75ec7e75ec7e75ec7e75ec7e75e",
+       "unknown keyword (expected SMK, SRK, SEK, PEK, TEK, GBA or an alias)"},
+      {"cafe", "unknown keyword (expected SMK, SRK, SEK, PEK, TEK, GBA or an alias)"},
+      {"SEK2 000001 00000001 " SECRET16,
+       "unknown keyword (expected SMK, SRK, SEK, PEK, TEK, GBA or an alias)"},
+      {"unknown-keyword-x " SECRET16,
+       "unknown keyword (expected SMK, SRK, SEK, PEK, TEK, GBA or an alias)"},
+      {"GBA b-tid ks=" SECRET32 " rand=a0a1 impi=i@x eccede=n.example",
+       "GBA: unknown parameter in field 5 (expected ks, rand, impi, naf, mode)"},
+      {"SMK", "SMK: expected 2 fields after the keyword (identity, key), found 0"},
+      {"GBA", "GBA: expected an identity and 4 or 5 name=value fields (ks, rand, impi, naf, "
+              "[mode]), found 0 fields after the keyword"},
+      {"TEK 000001 00000001 0001 " SECRET16 " " SECRET16 " " SECRET16,
+       "TEK: expected 4 or 5 fields after the keyword (kdid, sekpek-id, tek-id, key, [salt]), "
+       "found 6"},
+      {"SEK 000001 00000001 0x" SECRET16 "5",
+       "SEK key: odd number of hex digits"},
+      {"TEK 000001 00000001 0001 " SECRET16 " 0x", "salt: empty hex value"},
+      {"GBA b-tid ks=" SECRET32 " rand=a0a1 impi=i@x naf=", "GBA: naf is empty"},
+      {"GBA b-tid ks=" SECRET32 " rand=a0a1 impi=i@x naf=n mode=", 
+       "GBA: mode must be 'u' (GBA_U) or 'me' (GBA_ME)"},
+      {"GBA b-tid ks=" SECRET32 " rand=a0a1 impi=i@x naf=n =x",
+       "GBA: unknown parameter in field 6 (expected ks, rand, impi, naf, mode)"},
+      /* duplicates of line 1 (SEK 000001 0000000a) and line 2 (SMK good@realm) */
+      {"SEK 000001 0000000A " SECRET16,
+       "duplicate SEK 000001 0000000a (first given on line 1; a key may appear only once per "
+       "file)"},
+      {"MSK 0x000001 0x0000000a " SECRET32,
+       "duplicate SEK 000001 0000000a (first given on line 1; a key may appear only once per "
+       "file)"},
+      {"PEK 000001 0000000a " SECRET16,
+       "duplicate PEK 000001 0000000a: line 1 gives a SEK for the same kdid and sekpek-id "
+       "(SEK and PEK share them; a key may appear only once per file)"},
+      {"SMK good@realm " SECRET16,
+       "duplicate SMK for this identity (first given on line 2; a key may appear only once per "
+       "file)"},
+      {"MUK good@realm " SECRET16,
+       "duplicate SMK for this identity (first given on line 2; a key may appear only once per "
+       "file)"},
+      {"GBA good@realm ks=" SECRET32 " rand=a0a1 impi=i@x naf=n.example",
+       "GBA: duplicate SMK for this identity (first given on line 2; a key may appear only "
+       "once per file)"},
       {"GBA b-tid ks=" SECRET32 " rand=a0a1 impi=i@x naf=n.example mode=u extra",
        "GBA: expected an identity and 4 or 5 name=value fields (ks, rand, impi, naf, [mode]), "
        "found 7 fields after the keyword"},
@@ -320,15 +378,15 @@ TEST(test_errors_line_numbers_and_no_key_text) {
       {"GBA b-tid ks=" SECRET32 " rand= impi=i@x naf=n", "GBA rand: empty hex value"},
       {"GBA b-tid ks=" SECRET32 " rand=a0a1 impi= naf=n", "GBA: impi is empty"},
       {NULL, "identity longer than 255 characters"},
-      {NULL, "SEK key too long: 5000 bytes (allowed 16 to 32)"},
+      {NULL, "SEK key too long: 2038 bytes (allowed 16 to 32)"}, /* a 4096-byte line */
   };
   size_t nc = sizeof cases / sizeof cases[0];
   memset(long_id, 'i', sizeof long_id);
   memcpy(long_id, "SMK ", 4);
   snprintf(long_id + 300, sizeof long_id - 300, " %s", SECRET16);
-  for (size_t i = 0; i < 5000; i++) memcpy(long_key + 20 + 2 * i, SECRET16 + (2 * i) % 6, 2);
+  for (size_t i = 0; i < 2038; i++) memcpy(long_key + 20 + 2 * i, &SECRET16[(2 * i) % 6], 2);
   memcpy(long_key, "SEK 000001 00000001 ", 20);
-  long_key[20 + 10000] = '\0';
+  long_key[20 + 4076] = '\0';
 
   for (size_t i = 0; i < nc; i++) {
     char text[12000], want[300];
@@ -355,42 +413,167 @@ TEST(test_errors_line_numbers_and_no_key_text) {
   }
 }
 
+/* Builds "<prefix><fill...>" of exactly |len| bytes (no NUL inside). */
+static char *line_of(const char *prefix, char fill, size_t len) {
+  size_t pl = strlen(prefix);
+  char *p = malloc(len + 1);
+  if (p == NULL) return NULL;
+  memset(p, fill, len);
+  memcpy(p, prefix, pl < len ? pl : len);
+  p[len] = '\0';
+  return p;
+}
+
 TEST(test_nul_bytes_and_long_lines) {
   static const char with_nul_in_key[] = "SEK 000001 00000001 5ec7e75ec7e7\0" "5ec7e75ec7e75ec7e75e\n";
   static const char with_nul_in_comment[] = "# a comment \0 with a NUL\nSEK 000001 00000001 " K16A "\n";
+  static const char utf16le[] = "S\0E\0K\0 \0";
+  static const char utf16_bom[] = "\xff\xfeS\0E\0K\0";
+  static const char utf16be_bom[] = "\xfe\xff\0S\0E\0K";
   bcastdec_keystore *ks = bcastdec_keystore_new();
   bcastdec_diag d;
-  char *big;
-  size_t n = 0;
+  char *line, *text;
+  size_t n;
 
   CHECK_EQ(bcastdec_keystore_load_text(ks, with_nul_in_key, sizeof with_nul_in_key - 1, "n",
                                        &d),
            BCASTDEC_ERR_SYNTAX);
-  CHECK_STR(d.msg, "n:1: control character at column 33");
+  CHECK_STR(d.msg, "n:1: NUL byte at column 33 (a key file is ASCII or UTF-8 text; is it UTF-16 "
+                   "or binary?)");
+  CHECK(!contains_secret(d.msg));
+  /* a NUL is an error even in a comment: the file is not text */
   CHECK_EQ(bcastdec_keystore_load_text(ks, with_nul_in_comment, sizeof with_nul_in_comment - 1,
                                        NULL, &d),
-           BCASTDEC_OK);
-  CHECK_EQ(bcastdec_keystore_count(ks, 0), 1);
+           BCASTDEC_ERR_SYNTAX);
+  CHECK_EQ(d.line, 1);
+  CHECK(strstr(d.msg, "<text>:1: NUL byte at column 13 ") == d.msg);
+  CHECK_EQ(bcastdec_keystore_load_text(ks, utf16le, sizeof utf16le - 1, "u", &d),
+           BCASTDEC_ERR_SYNTAX);
+  CHECK(strstr(d.msg, "u:1: NUL byte at column 2 ") == d.msg);
+  CHECK_EQ(bcastdec_keystore_load_text(ks, utf16_bom, sizeof utf16_bom - 1, "u", &d),
+           BCASTDEC_ERR_SYNTAX);
+  CHECK_EQ(d.line, 1);
+  CHECK_STR(d.msg, "u:1: UTF-16 byte order mark: save the key file as ASCII or UTF-8 text");
+  CHECK_EQ(bcastdec_keystore_load_text(ks, utf16be_bom, sizeof utf16be_bom - 1, "u", &d),
+           BCASTDEC_ERR_SYNTAX);
+  CHECK_STR(d.msg, "u:1: UTF-16 byte order mark: save the key file as ASCII or UTF-8 text");
+  CHECK_EQ(bcastdec_keystore_count(ks, 0), 0);
 
-  /* 200,000 spaces of indentation, a 100,000-character comment */
-  big = malloc(400000);
-  CHECK(big != NULL);
-  if (big == NULL) return;
-  memset(big, ' ', 200000);
-  n = 200000;
-  n += (size_t)sprintf(big + n, "TEK 000001 00000001 0009 %s\n#", K16A);
-  memset(big + n, 'c', 100000);
-  n += 100000;
-  n += (size_t)sprintf(big + n, "\nFOO\n");
-  CHECK_EQ(bcastdec_keystore_load_text(ks, big, n, NULL, &d), BCASTDEC_ERR_SYNTAX);
-  CHECK_STR(d.msg, "<text>:3: unknown keyword 'FOO' (expected SMK, SRK, SEK, PEK, TEK, GBA or an alias)");
-  CHECK_EQ(bcastdec_keystore_load_text(ks, big, n - 4, NULL, &d), BCASTDEC_OK);
+  /* Lines of up to 4096 bytes (without the line end) load ... */
+  line = line_of("TEK 000001 00000001 0009 " K16A " #", 'c', 4096);
+  text = malloc(3 * 4200);
+  CHECK(line != NULL && text != NULL);
+  if (line == NULL || text == NULL) {
+    free(line);
+    free(text);
+    bcastdec_keystore_free(ks);
+    return;
+  }
+  n = (size_t)sprintf(text, "# first\n%s\r\n", line);
+  CHECK_EQ(bcastdec_keystore_load_text(ks, text, n, NULL, &d), BCASTDEC_OK);
   CHECK(bcastdec_keystore_find_tek(ks, KD1, 1, 9) != NULL);
-  free(big);
+  n = (size_t)sprintf(text, "%s", line); /* no line end at all */
+  CHECK_EQ(bcastdec_keystore_load_text(ks, text, n, NULL, &d), BCASTDEC_OK);
+  free(line);
+  /* ... a key line padded with spaces to exactly the limit, too */
+  line = line_of("SEK 000001 00000001 " K16A, ' ', 4096);
+  if (line) CHECK_EQ(bcastdec_keystore_add_line(ks, line, &d), BCASTDEC_OK);
+  free(line);
+  CHECK_EQ(bcastdec_keystore_count(ks, 0), 2);
+
+  /* ... one byte more is an error naming the line, wherever the excess is:
+   * a comment, indentation, or trailing blanks after a valid line.  Nothing
+   * is cut off and read as a shorter, different line. */
+  line = line_of("# a long comment ", 'c', 4097);
+  n = (size_t)sprintf(text, "SEK 000002 00000001 " K16A "\n\n%s\nSEK 000002 00000002 " K16A "\n",
+                      line ? line : "");
+  CHECK_EQ(bcastdec_keystore_load_text(ks, text, n, "big.keys", &d), BCASTDEC_ERR_SYNTAX);
+  CHECK_EQ(d.line, 3);
+  CHECK_STR(d.msg, "big.keys:3: line too long: 4097 bytes (at most 4096; is this a key file?)");
+  free(line);
+  line = line_of("SEK 000002 00000003 " K16A, ' ', 4097);
+  n = (size_t)sprintf(text, "%s\r\n", line ? line : "");
+  CHECK_EQ(bcastdec_keystore_load_text(ks, text, n, "big.keys", &d), BCASTDEC_ERR_SYNTAX);
+  CHECK_STR(d.msg, "big.keys:1: line too long: 4097 bytes (at most 4096; is this a key file?)");
+  if (line) CHECK_EQ(bcastdec_keystore_add_line(ks, line, &d), BCASTDEC_ERR_SYNTAX);
+  CHECK_STR(d.msg, "<line>:1: line too long: 4097 bytes (at most 4096; is this a key file?)");
+  free(line);
+  /* a key run into the limit: the message quotes nothing of it */
+  line = malloc(4300);
+  if (line != NULL) {
+    memcpy(line, "SEK 000002 00000004 ", 20);
+    for (size_t i = 20; i < 4280; i++) line[i] = SECRET16[i % 6];
+    line[4280] = '\0';
+    CHECK_EQ(bcastdec_keystore_load_text(ks, line, 4280, "big.keys", &d), BCASTDEC_ERR_SYNTAX);
+    CHECK_STR(d.msg,
+              "big.keys:1: line too long: 4280 bytes (at most 4096; is this a key file?)");
+    CHECK(!contains_secret(d.msg));
+    free(line);
+  }
+  CHECK(bcastdec_keystore_find_sekpek(ks, (const uint8_t[3]){0, 0, 2}, 1) == NULL);
+  free(text);
+
+  /* 200,000 spaces of indentation */
+  text = malloc(200100);
+  if (text != NULL) {
+    memset(text, ' ', 200000);
+    n = 200000 + (size_t)sprintf(text + 200000, "SEK 000003 00000001 %s\n", K16A);
+    CHECK_EQ(bcastdec_keystore_load_text(ks, text, n, NULL, &d), BCASTDEC_ERR_SYNTAX);
+    CHECK_STR(d.msg, "<text>:1: line too long: 200052 bytes (at most 4096; is this a key file?)");
+    free(text);
+  }
+
+  /* CR-only line ends: the first comment must not swallow the keys after it */
+  CHECK_EQ(load(ks, "# old Mac file\rSEK 000004 00000001 " K16A "\r", &d), BCASTDEC_ERR_SYNTAX);
+  CHECK_EQ(d.line, 1);
+  CHECK_STR(d.msg, "t.keys:1: carriage return at column 15 (a line ends with LF or CR LF; a "
+                   "lone CR does not end a line)");
+  text = malloc(60 * 100 + 1);
+  if (text != NULL) { /* ... also when the whole file is longer than a line may be */
+    n = 0;
+    for (int i = 0; i < 100; i++)
+      n += (size_t)sprintf(text + n, "SEK 000004 %08x %s\r", (unsigned)i, K16A);
+    CHECK_EQ(bcastdec_keystore_load_text(ks, text, n, "cr.keys", &d), BCASTDEC_ERR_SYNTAX);
+    CHECK(strstr(d.msg, "cr.keys:1: carriage return at column 53 ") == d.msg);
+    free(text);
+  }
+  /* add_line: one line; a LF inside, even in a comment, is an error */
+  CHECK_EQ(bcastdec_keystore_add_line(ks, "# c\nSEK 000004 00000001 " K16A, &d),
+           BCASTDEC_ERR_SYNTAX);
+  CHECK_STR(d.msg, "<line>:1: line feed at column 4 (one line was expected)");
+  CHECK(bcastdec_keystore_find_sekpek(ks, (const uint8_t[3]){0, 0, 4}, 1) == NULL);
 
   /* diag may be NULL */
   CHECK_EQ(bcastdec_keystore_load_text(ks, "FOO\n", 4, NULL, NULL), BCASTDEC_ERR_SYNTAX);
+  CHECK_EQ(bcastdec_keystore_load_text(ks, "\0", 1, NULL, NULL), BCASTDEC_ERR_SYNTAX);
   CHECK_EQ(bcastdec_keystore_count(ks, 0), 2);
+  bcastdec_keystore_free(ks);
+}
+
+/* Tabs, runs of blanks and trailing blanks (before LF or CR LF) separate
+ * fields like one space; a field never includes them. */
+TEST(test_tabs_and_trailing_whitespace) {
+  static const char text[] =
+      "SMK\tu@r\t" K16A "\t \n"
+      "SEK 000001 00000001 " K16B "    \r\n"
+      "TEK\t\t000001  00000001\t0001 " K16A "\t0a0b \t\r\n"
+      "GBA g@r\tks=" K16A K16B "\trand=a0a1\timpi=i@x\tnaf=n.example\tmode=me \t\n"
+      "\t \t\n";
+  bcastdec_keystore *ks = bcastdec_keystore_new();
+  bcastdec_diag d;
+  const bcastdec_key *k;
+  CHECK_EQ(load(ks, text, &d), BCASTDEC_OK);
+  CHECK_STR(d.msg, "");
+  CHECK_EQ(bcastdec_keystore_count(ks, 0), 5);
+  k = bcastdec_keystore_find_subscriber(ks, BCASTDEC_ROLE_SMK, "u@r", 3);
+  CHECK(k != NULL && k->key_len == 16);
+  if (k) CHECK_HEX(k->key, k->key_len, K16A);
+  k = bcastdec_keystore_find_sekpek(ks, KD1, 1);
+  CHECK(k != NULL && k->key_len == 16);
+  k = bcastdec_keystore_find_tek(ks, KD1, 1, 1);
+  CHECK(k != NULL && k->salt_len == 2);
+  if (k) CHECK_HEX(k->salt, k->salt_len, "0a0b");
+  CHECK(bcastdec_keystore_find_subscriber(ks, BCASTDEC_ROLE_SRK, "g@r", 3) != NULL);
   bcastdec_keystore_free(ks);
 }
 
@@ -485,32 +668,85 @@ TEST(test_replacement_semantics) {
   for (int i = 0; i < 5 && k != NULL; i++) k = bcastdec_keystore_next(ks, 0, k);
   CHECK(k != NULL && k->role == BCASTDEC_ROLE_SEK && k->kdid[2] == 2);
 
-  /* within one file the later line wins */
-  CHECK_EQ(load(ks, "SEK 000009 00000001 " K16A "\nSEK 000009 00000001 " K16B "\n", &d),
-           BCASTDEC_OK);
+  /* across loads the later one wins: the same file loaded twice */
+  CHECK_EQ(load(ks, "SEK 000009 00000001 " K16A "\n", &d), BCASTDEC_OK);
+  CHECK_EQ(load(ks, "\nSEK 000009 00000001 " K16B "\n", &d), BCASTDEC_OK);
   k = bcastdec_keystore_find_sekpek(ks, (const uint8_t[3]){0, 0, 9}, 1);
   CHECK(k != NULL && k->origin_ref == 2);
+  if (k) CHECK_HEX(k->key, k->key_len, K16B);
+  CHECK_EQ(bcastdec_keystore_count(ks, 0), 7);
+
+  /* within one file a second key for an address is an error naming both
+   * lines, and nothing of the file is kept */
+  CHECK_EQ(load(ks, "SEK 00000a 00000001 " K16A "\nSEK 00000a 00000001 " K16B "\n", &d),
+           BCASTDEC_ERR_SYNTAX);
+  CHECK_EQ(d.line, 2);
+  CHECK_STR(d.msg, "t.keys:2: duplicate SEK 00000a 00000001 (first given on line 1; a key may "
+                   "appear only once per file)");
+  CHECK(bcastdec_keystore_find_sekpek(ks, (const uint8_t[3]){0, 0, 10}, 1) == NULL);
   CHECK_EQ(bcastdec_keystore_count(ks, 0), 7);
   bcastdec_keystore_free(ks);
 
-  /* ... also when the file is the first thing loaded */
+  /* every kind of duplicate, also when the file is the first thing loaded */
+  {
+    static const struct {
+      const char *text;
+      unsigned line;
+      const char *msg;
+    } dups[] = {
+        {"SEK 000001 00000001 " K16A "\n# c\nPEK 000001 00000001 " SECRET16 "\n", 3,
+         "duplicate PEK 000001 00000001: line 1 gives a SEK for the same kdid and sekpek-id "
+         "(SEK and PEK share them; a key may appear only once per file)"},
+        {"PEK 000001 00000001 " K16A "\nPEK 000001 00000001 " SECRET16 "\n", 2,
+         "duplicate PEK 000001 00000001 (first given on line 1; a key may appear only once per "
+         "file)"},
+        {"TEK 000001 00000001 0001 " K16A "\nTEK 000001 00000001 0002 " K16A "\n"
+         "MTK 000001 00000001 0x0001 " SECRET16 " 0102\n",
+         3,
+         "duplicate TEK 000001 00000001 0001 (first given on line 1; a key may appear only once "
+         "per file)"},
+        {"SMK u@r " K16A "\nSRK u@r " K16A "\nMUK u@r " SECRET16 "\n", 3,
+         "duplicate SMK for this identity (first given on line 1; a key may appear only once "
+         "per file)"},
+        {"SMK u@r " K16A "\nMRK u@r " K16A "\nSRK u@r " SECRET16 "\n", 3,
+         "duplicate SRK for this identity (first given on line 2; a key may appear only once "
+         "per file)"},
+        {"SMK * " K16A "\nSMK * " SECRET16 "\n", 2,
+         "duplicate SMK for this identity (first given on line 1; a key may appear only once "
+         "per file)"},
+        {"SRK g@r " K16A "\nGBA g@r ks=" SECRET32 " rand=a0a1 impi=i@x naf=n\n", 2,
+         "GBA: duplicate SRK for this identity (first given on line 1; a key may appear only "
+         "once per file)"},
+        {"GBA g@r ks=" K16A K16B " rand=a0a1 impi=i@x naf=n\nSRK g@r " SECRET16 "\n", 2,
+         "duplicate SRK for this identity (first given on line 1; a key may appear only once "
+         "per file)"},
+        {"GBA g@r ks=" K16A K16B " rand=a0a1 impi=i@x naf=n\n"
+         "GBA g@r ks=" K16A K16B " rand=a0a1 impi=i@x naf=n\n",
+         2,
+         "GBA: duplicate SMK for this identity (first given on line 1; a key may appear only "
+         "once per file)"},
+    };
+    for (size_t i = 0; i < sizeof dups / sizeof dups[0]; i++) {
+      char want[300];
+      ks = bcastdec_keystore_new();
+      snprintf(want, sizeof want, "t.keys:%u: %s", dups[i].line, dups[i].msg);
+      CHECK_EQ(load(ks, dups[i].text, &d), BCASTDEC_ERR_SYNTAX);
+      CHECK_EQ(d.line, dups[i].line);
+      CHECK_STR(d.msg, want);
+      CHECK(!contains_secret(d.msg));
+      CHECK_EQ(bcastdec_keystore_count(ks, 0), 0);
+      bcastdec_keystore_free(ks);
+    }
+  }
+
+  /* identities are case-sensitive and SMK/SRK are separate: no duplicates */
   ks = bcastdec_keystore_new();
-  CHECK_EQ(load(ks,
-                "SEK 000001 00000001 " K16A "\nPEK 000001 00000001 " K16B "\n"
-                "SMK u@r " K16A "\nSMK u@r " K16B "\n"
-                "TEK 000001 00000001 0001 " K16A "\nTEK 000001 00000001 0001 " K16B "\n",
+  CHECK_EQ(load(ks, "SMK u@r " K16A "\nSMK U@r " K16A "\nSRK u@r " K16A "\nSMK * " K16A "\n"
+                    "SEK 000001 00000001 " K16A "\nSEK 000001 00000002 " K16A "\n"
+                    "SEK 000002 00000001 " K16A "\nTEK 000001 00000001 0001 " K16A "\n",
                 &d),
            BCASTDEC_OK);
-  CHECK_EQ(bcastdec_keystore_count(ks, 0), 3);
-  CHECK_EQ(bcastdec_keystore_count(ks, BCASTDEC_ROLE_SEK), 0);
-  CHECK_EQ(bcastdec_keystore_count(ks, BCASTDEC_ROLE_PEK), 1);
-  k = bcastdec_keystore_find_sekpek(ks, KD1, 1);
-  CHECK(k != NULL && k->role == BCASTDEC_ROLE_PEK && k->origin_ref == 2);
-  k = bcastdec_keystore_find_subscriber(ks, BCASTDEC_ROLE_SMK, "u@r", 3);
-  CHECK(k != NULL && k->origin_ref == 4);
-  k = bcastdec_keystore_find_tek(ks, KD1, 1, 1);
-  CHECK(k != NULL && k->origin_ref == 6);
-  if (k) CHECK_HEX(k->key, k->key_len, K16B);
+  CHECK_EQ(bcastdec_keystore_count(ks, 0), 8);
   bcastdec_keystore_free(ks);
 }
 
@@ -782,12 +1018,18 @@ TEST(test_add_line) {
   CHECK_EQ(bcastdec_keystore_add_line(ks, "SEK 000001 00000002 " K16A "\nSEK 000001 00000003 " K16A,
                                       &d),
            BCASTDEC_ERR_SYNTAX);
-  CHECK_STR(d.msg, "<line>:1: control character at column 53");
+  CHECK_STR(d.msg, "<line>:1: line feed at column 53 (one line was expected)");
   CHECK_EQ(d.line, 1);
   CHECK_EQ(bcastdec_keystore_add_line(ks, "SEK 000001 00000002 " SECRET16 "5", &d),
            BCASTDEC_ERR_SYNTAX);
   CHECK(!contains_secret(d.msg));
   CHECK_EQ(bcastdec_keystore_count(ks, 0), 3);
+  /* each line is its own load: a later line for an address replaces the key */
+  CHECK_EQ(bcastdec_keystore_add_line(ks, "PEK 000001 00000001 " K16B, &d), BCASTDEC_OK);
+  CHECK_EQ(bcastdec_keystore_count(ks, 0), 3);
+  k = bcastdec_keystore_find_sekpek(ks, KD1, 1);
+  CHECK(k != NULL && k->role == BCASTDEC_ROLE_PEK);
+  if (k) CHECK_HEX(k->key, k->key_len, K16B);
   bcastdec_keystore_free(ks);
 }
 
@@ -949,7 +1191,8 @@ TEST(test_random_10000_keys) {
 RUN_TESTS("keystore", TCASE(test_free_null_and_empty), TCASE(test_every_line_kind_and_alias),
           TCASE(test_case_insensitive_and_hex_forms), TCASE(test_comments_blank_crlf_whitespace),
           TCASE(test_version_line), TCASE(test_errors_line_numbers_and_no_key_text),
-          TCASE(test_nul_bytes_and_long_lines), TCASE(test_rollback_on_error),
+          TCASE(test_nul_bytes_and_long_lines), TCASE(test_tabs_and_trailing_whitespace),
+          TCASE(test_rollback_on_error),
           TCASE(test_replacement_semantics), TCASE(test_lookups_hit_and_miss),
           TCASE(test_iteration_order_and_filters), TCASE(test_gba_derivation),
           TCASE(test_smk_16_and_32_bytes), TCASE(test_add_api), TCASE(test_add_line),

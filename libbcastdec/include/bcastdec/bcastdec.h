@@ -372,8 +372,10 @@ BCASTDEC_API void bcastdec_keystore_free(bcastdec_keystore *ks);
 
 /*
  * Loads a key file (format: keys/README.md) into |ks|.  Keys already in |ks|
- * stay.  On error nothing of the file is kept, |diag| (may be NULL) names the
- * file and line; returns BCASTDEC_ERR_IO, _SYNTAX, _NOMEM or _ARG.
+ * stay; a key of the file with the same address replaces one of them.
+ * Within one file each address may appear once (a duplicate is a syntax
+ * error).  On error nothing of the file is kept, |diag| (may be NULL) names
+ * the file and line; returns BCASTDEC_ERR_IO, _SYNTAX, _NOMEM or _ARG.
  */
 BCASTDEC_API BCASTDEC_NODISCARD bcastdec_status
 bcastdec_keystore_load_file(bcastdec_keystore *ks, const char *path, bcastdec_diag *diag);
