@@ -1,198 +1,111 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Builder of Smartcard Profile key messages (LTKM, STKM): PROFILE.md
- * sections 1-5.  Payload order HDR, EXT(Key ID), T, RAND, IDi, IDr,
- * EXT(BCAST), KEMAC; the KEMAC MAC covers everything before it.
+ * The flat test builder of key messages: maps a bcastdec__build onto the
+ * encoder's bcastdec__kmsg (lax mode) so there is one writer of MIKEY key
+ * messages, in bcastdec_encode.c.
  */
 #include "bcastdec_build.h"
 
 #include <string.h>
 
-#include "bcastdec_crypto.h"
-
-typedef struct wr {
-  uint8_t *p;
-  size_t n, cap;
-  int bad;
-} wr;
-
-static void put(wr *w, const void *src, size_t n) {
-  if (w->bad || n > w->cap - w->n) {
-    w->bad = 1;
-    return;
-  }
-  if (n) memcpy(w->p + w->n, src, n);
-  w->n += n;
-}
-
-static void u8(wr *w, unsigned v) {
-  uint8_t b = (uint8_t)v;
-  put(w, &b, 1);
-}
-
-static void be16(wr *w, unsigned v) {
-  u8(w, v >> 8);
-  u8(w, v);
-}
-
-static void be32(wr *w, uint32_t v) {
-  be16(w, v >> 16);
-  be16(w, v & 0xffff);
-}
-
-/* Patches the next-payload byte at |at| (the previous payload's first byte,
- * or HDR byte 2). */
-static void link(wr *w, size_t at, unsigned type) {
-  if (!w->bad) w->p[at] = (uint8_t)type;
-}
-
 bcastdec_status bcastdec__build_key_msg(const bcastdec__build *b, uint8_t *out, size_t cap,
                                         size_t *len) {
-  wr w = {out, 0, cap, 0};
-  uint8_t plain[512];
-  size_t pn = 0;
-  bcastdec__tkeys tk;
-  bcastdec_status st = BCASTDEC_OK;
-  size_t prev = 2; /* where the next-payload byte to patch lives */
-  memset(&tk, 0, sizeof tk);
+  bcastdec_enc_hdr hdr;
+  bcastdec_enc_keyid keyid;
+  bcastdec_enc_t t;
+  bcastdec_enc_id idi, idr;
+  bcastdec_enc_bcast bcast;
+  bcastdec_enc_key_data kd;
+  bcastdec_enc_kemac kemac;
+  bcastdec__kmsg k;
 
-  /* HDR */
-  u8(&w, 1);
-  u8(&w, b->data_type);
-  u8(&w, 0);
-  u8(&w, (unsigned)(b->v_flag ? 0x80 : 0) | (b->prf & 0x7f));
-  be32(&w, b->csb_id);
-  u8(&w, 0);
-  u8(&w, BCASTDEC_MAP_EMPTY);
+  memset(&hdr, 0, sizeof hdr);
+  hdr.v_flag = b->v_flag;
+  hdr.prf = b->prf;
+  hdr.csb_id = b->csb_id;
+  hdr.map_type = BCASTDEC_MAP_EMPTY;
 
-  if (b->has_keyid) {
-    link(&w, prev, BCASTDEC_PT_GEN_EXT);
-    prev = w.n;
-    u8(&w, 0);
-    u8(&w, b->keyid_ext_type ? b->keyid_ext_type : 3);
-    be16(&w, (3 + 3) + (3 + 4) + (b->has_tek_id ? 3 + 2 : 0));
-    u8(&w, BCASTDEC_KEYID_KDID);
-    be16(&w, 3);
-    put(&w, b->kdid, 3);
-    u8(&w, BCASTDEC_KEYID_SEKPEK);
-    be16(&w, 4);
-    be32(&w, b->sekpek_id);
-    if (b->has_tek_id) {
-      u8(&w, BCASTDEC_KEYID_TEK);
-      be16(&w, 2);
-      be16(&w, b->tek_id);
-    }
+  memset(&keyid, 0, sizeof keyid);
+  keyid.present = b->has_keyid != 0;
+  keyid.ext_type = b->keyid_ext_type ? b->keyid_ext_type : 3;
+  keyid.has_kdid = keyid.has_sekpek_id = 1;
+  memcpy(keyid.kdid, b->kdid, 3);
+  keyid.sekpek_id = b->sekpek_id;
+  keyid.has_tek_id = b->has_tek_id != 0;
+  keyid.tek_id = b->tek_id;
+
+  memset(&t, 0, sizeof t);
+  t.present = b->has_t != 0;
+  t.ts_type = b->ts_type;
+  t.value = b->t;
+
+  memset(&idi, 0, sizeof idi);
+  memset(&idr, 0, sizeof idr);
+  if (b->idi != NULL) {
+    idi.id = (const uint8_t *)b->idi;
+    idi.len = strlen(b->idi);
+    idi.type = BCASTDEC_IDT_URI;
   }
-  if (b->has_t) {
-    link(&w, prev, BCASTDEC_PT_T);
-    prev = w.n;
-    u8(&w, 0);
-    u8(&w, b->ts_type);
-    if (b->ts_type == BCASTDEC_TS_COUNTER || b->ts_type == BCASTDEC_TS_NTP_UTC_32) {
-      be32(&w, (uint32_t)b->t);
-    } else {
-      be32(&w, (uint32_t)(b->t >> 32));
-      be32(&w, (uint32_t)b->t);
-    }
-  }
-  if (b->rand != NULL) {
-    link(&w, prev, BCASTDEC_PT_RAND);
-    prev = w.n;
-    u8(&w, 0);
-    u8(&w, (unsigned)b->rand_len);
-    put(&w, b->rand, b->rand_len);
-  }
-  const char *ids[2] = {b->idi, b->idr};
-  for (int i = 0; i < 2; i++) {
-    if (ids[i] == NULL) continue;
-    size_t n = strlen(ids[i]);
-    link(&w, prev, BCASTDEC_PT_ID);
-    prev = w.n;
-    u8(&w, 0);
-    u8(&w, i == 0 ? 1 : 0); /* IDi URI, IDr NAI */
-    be16(&w, (unsigned)n);
-    put(&w, ids[i], n);
-  }
-  if (b->bcast_subtype) {
-    link(&w, prev, BCASTDEC_PT_GEN_EXT);
-    prev = w.n;
-    u8(&w, 0);
-    u8(&w, b->bcast_ext_type ? b->bcast_ext_type : 5);
-    be16(&w, (unsigned)(2 + b->bcast_tlvs_len));
-    u8(&w, b->bcast_subtype);
-    u8(&w, b->bcast_byte);
-    put(&w, b->bcast_tlvs, b->bcast_tlvs_len);
+  if (b->idr != NULL) {
+    idr.id = (const uint8_t *)b->idr;
+    idr.len = strlen(b->idr);
+    idr.type = BCASTDEC_IDT_NAI;
   }
 
-  /* Key data plaintext */
-  if (b->raw_plain != NULL) {
-    if (b->raw_plain_len > sizeof plain) {
-      st = BCASTDEC_ERR_ARG;
-      goto out;
-    }
-    memcpy(plain, b->raw_plain, b->raw_plain_len);
-    pn = b->raw_plain_len;
-  } else if (b->n_key_data) {
-    wr pw = {plain, 0, sizeof plain, 0};
-    u8(&pw, 0);
-    u8(&pw, (unsigned)(b->kd_type << 4 | (b->kv & 15)));
-    be16(&pw, (unsigned)b->key_len);
-    put(&pw, b->key, b->key_len);
-    if (b->kd_type == BCASTDEC_KD_TGK_SALT || b->kd_type == BCASTDEC_KD_TEK_SALT) {
-      be16(&pw, (unsigned)b->salt_len);
-      put(&pw, b->salt, b->salt_len);
-    }
-    if (b->kv == BCASTDEC_KV_SPI) {
-      u8(&pw, (unsigned)b->kv1_len);
-      put(&pw, b->kv1, b->kv1_len);
-    } else if (b->kv == BCASTDEC_KV_INTERVAL) {
-      u8(&pw, (unsigned)b->kv1_len);
-      put(&pw, b->kv1, b->kv1_len);
-      u8(&pw, (unsigned)b->kv2_len);
-      put(&pw, b->kv2, b->kv2_len);
-    }
-    if (pw.bad) {
-      st = BCASTDEC_ERR_ARG;
-      goto out;
-    }
-    pn = pw.n;
+  memset(&bcast, 0, sizeof bcast);
+  bcast.present = b->bcast_subtype != 0;
+  bcast.ext_type = b->bcast_ext_type ? b->bcast_ext_type : 5;
+  bcast.subtype = b->bcast_subtype;
+
+  memset(&kd, 0, sizeof kd);
+  kd.type = b->kd_type;
+  kd.kv = b->kv;
+  kd.key = b->key;
+  kd.key_len = b->key_len;
+  if (b->kd_type == BCASTDEC_KD_TGK_SALT || b->kd_type == BCASTDEC_KD_TEK_SALT) {
+    kd.salt = b->salt;
+    kd.salt_len = b->salt_len;
   }
-  const uint8_t *dr = b->derive_rand != NULL ? b->derive_rand : b->rand;
-  size_t drl = b->derive_rand != NULL ? b->derive_rand_len : (b->rand != NULL ? b->rand_len : 0);
-  if (b->psk != NULL) {
-    st = bcastdec__derive_transport(b->prf, b->psk, b->psk_len, b->csb_id, dr, drl, 1, &tk);
-    if (st != BCASTDEC_OK) goto out;
+  if (b->kv == BCASTDEC_KV_SPI) {
+    kd.spi = b->kv1;
+    kd.spi_len = b->kv1_len;
+  } else if (b->kv == BCASTDEC_KV_INTERVAL) {
+    kd.vf = b->kv1;
+    kd.vf_len = b->kv1_len;
+    kd.vt = b->kv2;
+    kd.vt_len = b->kv2_len;
   }
-  if (b->encr_alg == BCASTDEC_ENCR_AES_CM_128 && pn) {
-    uint8_t iv[16];
-    uint64_t t64 = b->has_t ? (b->ts_type == BCASTDEC_TS_COUNTER || b->ts_type == BCASTDEC_TS_NTP_UTC_32
-                                   ? (uint32_t)b->t
-                                   : b->t)
-                            : 0;
-    bcastdec__kemac_iv(tk.salt, b->csb_id, t64, iv);
-    st = bcastdec__aes_cm128(NULL, tk.encr, iv, plain, plain, pn);
-    if (st != BCASTDEC_OK) goto out;
-  }
-  link(&w, prev, BCASTDEC_PT_KEMAC);
-  u8(&w, 0);
-  u8(&w, b->encr_alg);
-  be16(&w, (unsigned)pn);
-  put(&w, plain, pn);
-  u8(&w, b->mac_alg);
-  if (b->mac_alg == BCASTDEC_MAC_HMAC_SHA1_160) {
-    uint8_t mac[20];
-    if (w.bad) {
-      st = BCASTDEC_ERR_ARG;
-      goto out;
-    }
-    bcastdec__iov iov = {w.p, w.n};
-    bcastdec__hmac_sha1(tk.auth, sizeof tk.auth, &iov, 1, mac);
-    put(&w, mac, sizeof mac);
-  }
-  if (w.bad) st = BCASTDEC_ERR_ARG;
-  *len = w.n;
-out:
-  bcastdec_memzero(plain, sizeof plain);
-  bcastdec_memzero(&tk, sizeof tk);
-  return st;
+
+  memset(&kemac, 0, sizeof kemac);
+  kemac.encr_alg = b->encr_alg;
+  kemac.mac_alg = b->mac_alg;
+  kemac.key_data = &kd;
+  kemac.n_key_data = b->n_key_data ? 1 : 0;
+
+  memset(&k, 0, sizeof k);
+  k.data_type = b->data_type;
+  k.hdr = &hdr;
+  k.keyid = &keyid;
+  k.t = &t;
+  k.rand = b->rand;
+  k.rand_len = b->rand != NULL ? b->rand_len : 0;
+  k.idi = &idi;
+  k.idr = &idr;
+  k.bcast = &bcast;
+  k.kemac = &kemac;
+  k.kdf_rand_set = b->derive_rand != NULL;
+  k.kdf_rand = b->derive_rand;
+  k.kdf_rand_len = b->derive_rand != NULL ? b->derive_rand_len : 0;
+  k.psk = b->psk;
+  k.psk_len = b->psk != NULL ? b->psk_len : 0;
+  k.lax = 1;
+  k.bcast_byte = &b->bcast_byte;
+  k.bcast_tail_set = 1;
+  k.bcast_tail = b->bcast_tlvs;
+  k.bcast_tail_len = b->bcast_tlvs != NULL ? b->bcast_tlvs_len : 0;
+  k.raw_plain_set = b->raw_plain != NULL;
+  k.raw_plain = b->raw_plain;
+  k.raw_plain_len = b->raw_plain != NULL ? b->raw_plain_len : 0;
+
+  return bcastdec__encode_kmsg(&k, out, cap, len);
 }

@@ -1,8 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Internal builder of Smartcard Profile key messages (the inverse of the
- * decoder, same wire profile).  Used by the tests and the benchmark; the
- * public encoder API grows from it.
+ * Internal side of the encoder (bcastdec_encode.c, public API in
+ * <bcastdec/encode.h>):
+ *
+ *  - bcastdec__kmsg / bcastdec__encode_kmsg(): the one writer of MIKEY key
+ *    messages (data type 0).  The public LTKM and STKM encoders fill a
+ *    bcastdec__kmsg from their spec; so does the test builder below.
+ *  - bcastdec__build / bcastdec__build_key_msg(): the flat builder used by
+ *    the unit tests and the benchmark.  It is a thin wrapper over
+ *    bcastdec__encode_kmsg() in "lax" mode, which also writes what the
+ *    public API refuses (unknown algorithm numbers, raw plaintext, raw OMA
+ *    BCAST bytes), so tests can build broken messages.
  */
 #ifndef BCASTDEC_BUILD_H
 #define BCASTDEC_BUILD_H
@@ -11,6 +19,40 @@
 #include <stdint.h>
 
 #include <bcastdec/bcastdec.h>
+#include <bcastdec/encode.h>
+
+/* A key message to write: the parts of a spec, plus test-only overrides. */
+typedef struct bcastdec__kmsg {
+  uint8_t data_type;
+  const bcastdec_enc_hdr *hdr;
+  const bcastdec_enc_keyid *keyid;  /* NULL or !present: none */
+  const bcastdec_enc_t *t;          /* NULL or !present: none */
+  const uint8_t *rand;              /* NULL: no RAND payload */
+  size_t rand_len;
+  const bcastdec_enc_id *idi, *idr; /* NULL or id NULL: none */
+  const bcastdec_enc_bcast *bcast;  /* NULL or !present: none */
+  const bcastdec_enc_kemac *kemac;
+  /* RAND of the key derivation when set, else |rand| */
+  int kdf_rand_set;
+  const uint8_t *kdf_rand;
+  size_t kdf_rand_len;
+  const uint8_t *psk;
+  size_t psk_len;
+  /* --- lax mode (tests) --- */
+  int lax;                   /* no profile/algorithm checks; psk may be NULL */
+  const uint8_t *bcast_byte; /* the byte after the subtype, raw (any subtype) */
+  int bcast_tail_set;        /* the rest of the BCAST data raw instead of TLVs */
+  const uint8_t *bcast_tail;
+  size_t bcast_tail_len;
+  int raw_plain_set;         /* KEMAC plaintext raw instead of key data */
+  const uint8_t *raw_plain;
+  size_t raw_plain_len;
+} bcastdec__kmsg;
+
+/* Writes |k| into |out| (conventions of <bcastdec/encode.h>: size query,
+ * BCASTDEC_ERR_SPACE with the length needed, wiping on errors). */
+bcastdec_status bcastdec__encode_kmsg(const bcastdec__kmsg *k, uint8_t *out, size_t cap,
+                                      size_t *out_len);
 
 typedef struct bcastdec__build {
   uint8_t data_type;   /* 0 */
@@ -65,7 +107,8 @@ typedef struct bcastdec__build {
   size_t derive_rand_len;
 } bcastdec__build;
 
-/* Writes the message into |out|; BCASTDEC_ERR_ARG when |cap| is too small. */
+/* Writes the message into |out|; not OK (BCASTDEC_ERR_SPACE) when |cap| is
+ * too small. */
 bcastdec_status bcastdec__build_key_msg(const bcastdec__build *b, uint8_t *out, size_t cap,
                                         size_t *len);
 

@@ -170,7 +170,8 @@ static const vs status_names[] = {
     {(unsigned)-BCASTDEC_ERR_NOMEM, "out_of_memory"},
     {(unsigned)-BCASTDEC_ERR_ARG, "bad_argument"},
     {(unsigned)-BCASTDEC_ERR_IO, "io_error"},
-    {(unsigned)-BCASTDEC_ERR_SYNTAX, "syntax_error"}};
+    {(unsigned)-BCASTDEC_ERR_SYNTAX, "syntax_error"},
+    {(unsigned)-BCASTDEC_ERR_SPACE, "no_space"}};
 const char *bcastdec_status_name(bcastdec_status st) {
   const char *n = st <= 0 ? LOOKUP(status_names, (unsigned)-st) : NULL;
   return n != NULL ? n : "unknown";
@@ -188,6 +189,7 @@ const char *bcastdec_strerror(bcastdec_status st) {
   case BCASTDEC_ERR_ARG: return "invalid argument";
   case BCASTDEC_ERR_IO: return "file could not be read";
   case BCASTDEC_ERR_SYNTAX: return "syntax error";
+  case BCASTDEC_ERR_SPACE: return "output buffer too small";
   }
   return "unknown status";
 }

@@ -55,7 +55,8 @@ typedef enum bcastdec_status {
   BCASTDEC_ERR_NOMEM = -6,
   BCASTDEC_ERR_ARG = -7, /* caller misuse (NULL, bad size)             */
   BCASTDEC_ERR_IO = -8,  /* file could not be opened or read           */
-  BCASTDEC_ERR_SYNTAX = -9 /* key file line does not parse             */
+  BCASTDEC_ERR_SYNTAX = -9, /* key file line does not parse            */
+  BCASTDEC_ERR_SPACE = -10  /* encoders: output buffer too small         */
 } bcastdec_status;
 
 /* Short English text for |st|; never NULL. */
