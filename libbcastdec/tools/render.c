@@ -35,9 +35,17 @@ static void line(FILE *f, int depth, const char *fmt, ...)
 #endif
     ;
 
+/* Extra indentation of everything render_text() prints, so that a MIKEY
+ * message can be drawn inside another tree (an XML body, an HTTP message). */
+static int base_depth;
+
+static void indent(FILE *f, int depth) {
+  for (int i = 0; i < base_depth + depth; i++) fputs("  ", f);
+}
+
 static void line(FILE *f, int depth, const char *fmt, ...) {
   va_list ap;
-  for (int i = 0; i < depth; i++) fputs("  ", f);
+  indent(f, depth);
   va_start(ap, fmt);
   vfprintf(f, fmt, ap);
   va_end(ap);
@@ -54,7 +62,7 @@ static void hexs(FILE *f, const uint8_t *p, size_t n) {
 
 static void line_hex(FILE *f, int depth, const char *name, const bcastdec_bytes *b) {
   if (b->len == 0 && b->sp.len == 0 && b->p == NULL) return;
-  for (int i = 0; i < depth; i++) fputs("  ", f);
+  indent(f, depth);
   fprintf(f, "%s: ", name);
   if (b->len == 0) fputs("(empty)", f);
   hexs(f, b->p, b->len);
@@ -62,7 +70,7 @@ static void line_hex(FILE *f, int depth, const char *name, const bcastdec_bytes 
 }
 
 static void line_text(FILE *f, int depth, const char *name, const bcastdec_bytes *b) {
-  for (int i = 0; i < depth; i++) fputs("  ", f);
+  indent(f, depth);
   fprintf(f, "%s: \"", name);
   for (size_t i = 0; i < b->len; i++) {
     uint8_t c = b->p[i];
@@ -85,7 +93,7 @@ static void text_ext(FILE *f, int d, const bcastdec_ext *e, const bcastdec_opts 
   if (e->kind == BCASTDEC_EXT_KEYID && !e->inner_status_is_error) {
     for (size_t i = 0; i < e->n_keyid; i++) {
       const bcastdec_keyid_entry *k = &e->keyid[i];
-      for (int j = 0; j < d; j++) fputs("  ", f);
+      indent(f, d);
       fprintf(f, "%s: ", nz(bcastdec_keyid_type_name((unsigned)k->type.v)));
       hexs(f, k->value.p, k->value.len);
       if (k->type.v == BCASTDEC_KEYID_SEKPEK && k->value.len == 4)
@@ -109,7 +117,7 @@ static void text_ext(FILE *f, int d, const bcastdec_ext *e, const bcastdec_opts 
     }
     for (size_t i = 0; i < e->n_tlv; i++) {
       const bcastdec_tlv *t = &e->tlv[i];
-      for (int j = 0; j < d; j++) fputs("  ", f);
+      indent(f, d);
       fprintf(f, "TLV tag 0x%02x len %u: ", (unsigned)t->tag.v, (unsigned)t->len.v);
       hexs(f, t->value.p, t->value.len);
       fputc('\n', f);
@@ -188,7 +196,7 @@ static void text_payload(FILE *f, const bcastdec_mikey_msg *m, const bcastdec_pa
            (unsigned)pl->u.sp.prot_type.v);
     for (size_t i = 0; i < pl->u.sp.n_param; i++) {
       const bcastdec_tlv *t = &pl->u.sp.param[i];
-      for (int j = 0; j < d; j++) fputs("  ", f);
+      indent(f, d);
       fprintf(f, "param %u: ", (unsigned)t->tag.v);
       hexs(f, t->value.p, t->value.len);
       fputc('\n', f);
@@ -274,7 +282,7 @@ void render_text(FILE *f, const bcastdec_mikey_msg *m, const char *source, size_
       const bcastdec_out_key *k = &m->keys[i];
       char ids[48];
       key_ids_text(ids, sizeof ids, k);
-      for (int j = 0; j < 2; j++) fputs("  ", f);
+      indent(f, 2);
       fprintf(f, "%s %s = ", nz(bcastdec_role_name(k->role)), ids);
       hexs(f, k->key.p, k->key.len);
       if (k->salt.len) {
@@ -456,125 +464,138 @@ static void j_ids(jw *w, const uint8_t kdid[3], uint32_t sp, int has_tek, uint16
   }
 }
 
-void render_json(FILE *f, const bcastdec_mikey_msg *m, const char *source, size_t index,
-                 const bcastdec_opts *o) {
-  jw w;
+void render_json_member(jw *w, const char *key, const bcastdec_mikey_msg *m, const char *source,
+                        size_t index, const bcastdec_opts *o) {
   const bcastdec_hdr *h = &m->hdr;
-  jw_init(&w, f);
-  jw_obj(&w, NULL);
-  jw_uint(&w, "index", index);
-  jw_str(&w, "source", source);
-  jw_uint(&w, "length", m->wire_len);
-  jw_str(&w, "status", bcastdec_status_name(m->status));
+  jw_obj(w, key);
+  jw_uint(w, "index", index);
+  jw_str(w, "source", source);
+  jw_uint(w, "length", m->wire_len);
+  jw_str(w, "status", bcastdec_status_name(m->status));
   if (m->status != BCASTDEC_OK) {
-    jw_obj(&w, "error");
-    jw_str(&w, "message", m->err_text != NULL ? m->err_text : bcastdec_strerror(m->status));
-    jw_uint(&w, "offset", m->err_sp.off);
-    jw_end_obj(&w);
+    jw_obj(w, "error");
+    jw_str(w, "message", m->err_text != NULL ? m->err_text : bcastdec_strerror(m->status));
+    jw_uint(w, "offset", m->err_sp.off);
+    jw_end_obj(w);
   }
-  jw_str(&w, "kind", bcastdec_kind_name(m->kind));
+  jw_str(w, "kind", bcastdec_kind_name(m->kind));
   if (h->sp.len >= 10) {
-    jw_obj(&w, "header");
-    jw_uint(&w, "version", h->version.v);
-    jw_uint(&w, "data_type", h->data_type.v);
-    jw_uint(&w, "next_payload", h->next_payload.v);
-    jw_bool(&w, "v", (int)h->v_flag.v);
-    jw_uint(&w, "prf", h->prf.v);
-    jw_uint(&w, "csb_id", h->csb_id.v);
-    jw_uint(&w, "cs_count", h->n_cs.v);
-    jw_uint(&w, "map_type", h->map_type.v);
+    jw_obj(w, "header");
+    jw_uint(w, "version", h->version.v);
+    jw_uint(w, "data_type", h->data_type.v);
+    jw_uint(w, "next_payload", h->next_payload.v);
+    jw_bool(w, "v", (int)h->v_flag.v);
+    jw_uint(w, "prf", h->prf.v);
+    jw_uint(w, "csb_id", h->csb_id.v);
+    jw_uint(w, "cs_count", h->n_cs.v);
+    jw_uint(w, "map_type", h->map_type.v);
     if (h->n_srtp) {
-      jw_arr(&w, "srtp_map");
+      jw_arr(w, "srtp_map");
       for (size_t i = 0; i < h->n_srtp; i++) {
-        jw_obj(&w, NULL);
-        jw_uint(&w, "policy", h->srtp[i].policy.v);
-        jw_uint(&w, "ssrc", h->srtp[i].ssrc.v);
-        jw_uint(&w, "roc", h->srtp[i].roc.v);
-        jw_end_obj(&w);
+        jw_obj(w, NULL);
+        jw_uint(w, "policy", h->srtp[i].policy.v);
+        jw_uint(w, "ssrc", h->srtp[i].ssrc.v);
+        jw_uint(w, "roc", h->srtp[i].roc.v);
+        jw_end_obj(w);
       }
-      jw_end_arr(&w);
+      jw_end_arr(w);
     }
-    jw_end_obj(&w);
+    jw_end_obj(w);
   }
-  jw_arr(&w, "payloads");
-  for (size_t i = 0; i < m->n_payloads; i++) j_payload(&w, m, &m->payloads[i], o);
-  jw_end_arr(&w);
+  jw_arr(w, "payloads");
+  for (size_t i = 0; i < m->n_payloads; i++) j_payload(w, m, &m->payloads[i], o);
+  jw_end_arr(w);
   if (m->rest.len) {
-    jw_obj(&w, "undecoded");
-    j_span(&w, &m->rest);
-    jw_hex(&w, "data", m->wire + m->rest.off, m->rest.len);
-    jw_end_obj(&w);
+    jw_obj(w, "undecoded");
+    j_span(w, &m->rest);
+    jw_hex(w, "data", m->wire + m->rest.off, m->rest.len);
+    jw_end_obj(w);
   }
-  if (m->has_counter) jw_uint(&w, "counter", m->counter);
+  if (m->has_counter) jw_uint(w, "counter", m->counter);
   if (m->has_kdid || m->has_sekpek_id || m->has_tek_id) {
     char b[16];
-    jw_obj(&w, "key_ids");
-    if (m->has_kdid) jw_hex(&w, "kdid", m->kdid, 3);
+    jw_obj(w, "key_ids");
+    if (m->has_kdid) jw_hex(w, "kdid", m->kdid, 3);
     if (m->has_sekpek_id) {
       snprintf(b, sizeof b, "%08x", (unsigned)m->sekpek_id);
-      jw_str(&w, "sekpek_id", b);
+      jw_str(w, "sekpek_id", b);
     }
     if (m->has_tek_id) {
       snprintf(b, sizeof b, "%04x", (unsigned)m->tek_id);
-      jw_str(&w, "tek_id", b);
+      jw_str(w, "tek_id", b);
     }
-    jw_end_obj(&w);
+    jw_end_obj(w);
   }
-  jw_str(&w, "mac", bcastdec_mac_state_name(m->mac));
-  jw_str(&w, "outcome", bcastdec_outcome_name(m->outcome));
+  jw_str(w, "mac", bcastdec_mac_state_name(m->mac));
+  jw_str(w, "outcome", bcastdec_outcome_name(m->outcome));
   if (m->mac == BCASTDEC_MAC_VERIFIED) {
-    jw_obj(&w, "key_used");
-    jw_str(&w, "role", bcastdec_role_name(m->key_used.role));
-    jw_str(&w, "label", m->key_used.label);
-    jw_str(&w, "found_by", bcastdec_found_by_name(m->found_by));
+    jw_obj(w, "key_used");
+    jw_str(w, "role", bcastdec_role_name(m->key_used.role));
+    jw_str(w, "label", m->key_used.label);
+    jw_str(w, "found_by", bcastdec_found_by_name(m->found_by));
     char ob[48];
-    jw_str(&w, "from", origin_text(&m->key_used, ob, sizeof ob));
-    jw_end_obj(&w);
+    jw_str(w, "from", origin_text(&m->key_used, ob, sizeof ob));
+    jw_end_obj(w);
     if (m->rand_variant != BCASTDEC_RANDV_NONE)
-      jw_str(&w, "rand_variant", bcastdec_rand_variant_name(m->rand_variant));
+      jw_str(w, "rand_variant", bcastdec_rand_variant_name(m->rand_variant));
   }
   if (m->kind == BCASTDEC_KIND_VERIFICATION && m->mac != BCASTDEC_MAC_NO_KEY &&
       m->mac != BCASTDEC_MAC_ABSENT) {
-    jw_obj(&w, "verification");
-    jw_uint(&w, "answers", m->answers_ref);
+    jw_obj(w, "verification");
+    jw_uint(w, "answers", m->answers_ref);
     if (m->verif_input != BCASTDEC_VINPUT_NONE)
-      jw_str(&w, "mac_input", m->verif_input == BCASTDEC_VINPUT_T64 ? "t64" : "ids_t");
-    jw_end_obj(&w);
+      jw_str(w, "mac_input", m->verif_input == BCASTDEC_VINPUT_T64 ? "t64" : "ids_t");
+    jw_end_obj(w);
   }
   if (m->n_tried_total) {
-    jw_arr(&w, "keys_tried");
-    for (size_t i = 0; i < m->n_tried; i++) jw_str(&w, NULL, m->tried[i].label);
-    jw_end_arr(&w);
+    jw_arr(w, "keys_tried");
+    for (size_t i = 0; i < m->n_tried; i++) jw_str(w, NULL, m->tried[i].label);
+    jw_end_arr(w);
   }
-  jw_bool(&w, "replay", m->replay);
-  jw_arr(&w, "keys");
+  jw_bool(w, "replay", m->replay);
+  jw_arr(w, "keys");
   for (size_t i = 0; i < m->n_keys; i++) {
     const bcastdec_out_key *k = &m->keys[i];
-    jw_obj(&w, NULL);
-    jw_str(&w, "role", bcastdec_role_name(k->role));
-    if (k->has_ids) j_ids(&w, k->kdid, k->sekpek_id, k->role == BCASTDEC_ROLE_TEK && k->has_tek_id, k->tek_id);
-    jw_hex(&w, "key", k->key.p, k->key.len);
-    jw_end_obj(&w);
+    jw_obj(w, NULL);
+    jw_str(w, "role", bcastdec_role_name(k->role));
+    if (k->has_ids) j_ids(w, k->kdid, k->sekpek_id, k->role == BCASTDEC_ROLE_TEK && k->has_tek_id, k->tek_id);
+    jw_hex(w, "key", k->key.p, k->key.len);
+    jw_end_obj(w);
     if (k->salt.len) {
-      jw_obj(&w, NULL);
-      jw_str(&w, "role", "salt");
-      if (k->has_ids) j_ids(&w, k->kdid, k->sekpek_id, k->has_tek_id, k->tek_id);
-      jw_hex(&w, "key", k->salt.p, k->salt.len);
-      jw_end_obj(&w);
+      jw_obj(w, NULL);
+      jw_str(w, "role", "salt");
+      if (k->has_ids) j_ids(w, k->kdid, k->sekpek_id, k->has_tek_id, k->tek_id);
+      jw_hex(w, "key", k->salt.p, k->salt.len);
+      jw_end_obj(w);
     }
   }
-  jw_end_arr(&w);
-  jw_arr(&w, "findings");
+  jw_end_arr(w);
+  jw_arr(w, "findings");
   for (size_t i = 0; i < m->n_findings; i++) {
     const bcastdec_finding *fi = &m->findings[i];
-    jw_obj(&w, NULL);
-    jw_str(&w, "id", fi->info->id);
-    jw_str(&w, "severity", bcastdec_severity_name(fi->info->severity));
-    jw_str(&w, "message", fi->text);
-    jw_uint(&w, "offset", fi->sp.off);
-    if (fi->sp.src == BCASTDEC_SRC_PLAIN) jw_bool(&w, "in_plaintext", 1);
-    jw_end_obj(&w);
+    jw_obj(w, NULL);
+    jw_str(w, "id", fi->info->id);
+    jw_str(w, "severity", bcastdec_severity_name(fi->info->severity));
+    jw_str(w, "message", fi->text);
+    jw_uint(w, "offset", fi->sp.off);
+    if (fi->sp.src == BCASTDEC_SRC_PLAIN) jw_bool(w, "in_plaintext", 1);
+    jw_end_obj(w);
   }
-  jw_end_arr(&w);
-  jw_end_obj(&w);
+  jw_end_arr(w);
+  jw_end_obj(w);
+}
+
+void render_json(FILE *f, const bcastdec_mikey_msg *m, const char *source, size_t index,
+                 const bcastdec_opts *o) {
+  jw w;
+  jw_init(&w, f);
+  render_json_member(&w, NULL, m, source, index, o);
+}
+
+void render_text_nested(FILE *f, int depth, const bcastdec_mikey_msg *m, const char *source,
+                        size_t index, const bcastdec_opts *o) {
+  int saved = base_depth;
+  base_depth = depth;
+  render_text(f, m, source, index, o);
+  base_depth = saved;
 }
