@@ -93,6 +93,14 @@ const char *bcastdec__aes_impl(int force);
 int bcastdec__hmac_sha1_verify(const uint8_t *key, size_t key_len, const bcastdec__iov *iov,
                                size_t n_iov, const uint8_t mac[BCASTDEC__MAC_LEN]);
 
+/* Plain hashes over the pieces (HTTP Digest H(), RFC 2617 / RFC 7616).  The
+ * pieces may hold a password: the hash state is wiped before returning. */
+#define BCASTDEC__MD5_LEN 16
+#define BCASTDEC__SHA256_LEN 32
+void bcastdec__md5(const bcastdec__iov *iov, size_t n_iov, uint8_t out[BCASTDEC__MD5_LEN]);
+void bcastdec__sha256(const bcastdec__iov *iov, size_t n_iov,
+                      uint8_t out[BCASTDEC__SHA256_LEN]);
+
 /*
  * TS 33.220 Annex B KDF: HMAC-SHA-256(key, FC || P0 || L0 || ... ), each Li
  * the 2-byte big-endian length of Pi.

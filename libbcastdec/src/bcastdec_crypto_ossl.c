@@ -27,6 +27,7 @@
 
 #include <openssl/aes.h>
 #include <openssl/crypto.h>
+#include <openssl/md5.h>
 #include <openssl/sha.h>
 
 #include <bcastdec/bcastdec.h>
@@ -272,6 +273,38 @@ int bcastdec__hmac_sha1_verify(const uint8_t *key, size_t key_len, const bcastde
 out:
   bcastdec_memzero(calc, sizeof calc);
   return ok;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Plain hashes (HTTP Digest, RFC 2617 / RFC 7616)                           */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * MD5 (RFC 1321) and SHA-256 (FIPS 180-4) over the pieces.  Digest inputs
+ * are short strings plus, for qop=auth-int, an entity body of any length,
+ * so the buffering MD5_Update / SHA256_Update do the work here (the
+ * low-level interface, deprecated but exported, as for the HMACs above).
+ * The hash state has absorbed the password: it is wiped before returning.
+ */
+void bcastdec__md5(const bcastdec__iov *iov, size_t n_iov, uint8_t out[BCASTDEC__MD5_LEN]) {
+  MD5_CTX c;
+
+  MD5_Init(&c);
+  for (size_t i = 0; i < n_iov; i++)
+    if (iov[i].len > 0) MD5_Update(&c, iov[i].p, iov[i].len);
+  MD5_Final(out, &c);
+  bcastdec_memzero(&c, sizeof c);
+}
+
+void bcastdec__sha256(const bcastdec__iov *iov, size_t n_iov,
+                      uint8_t out[BCASTDEC__SHA256_LEN]) {
+  SHA256_CTX c;
+
+  SHA256_Init(&c);
+  for (size_t i = 0; i < n_iov; i++)
+    if (iov[i].len > 0) SHA256_Update(&c, iov[i].p, iov[i].len);
+  SHA256_Final(out, &c);
+  bcastdec_memzero(&c, sizeof c);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -92,8 +92,139 @@ const bcastdec_finding_info bcastdec__findings[BCASTDEC__F_COUNT] = {
     [BCASTDEC__F_ERROR_MESSAGE] = {"mikey.error_message", W, GP,
                                    "MIKEY error message"},
     /* -- HTTP Digest (bcastdec_digest.c) -- */
+    [BCASTDEC__F_DIGEST_TRUNCATED] = {"digest.truncated", E, GM,
+                                      "HTTP authentication header ends inside a quoted "
+                                      "string or before a parameter value"},
+    [BCASTDEC__F_DIGEST_MALFORMED] = {"digest.malformed", E, GM,
+                                      "HTTP authentication header breaks the auth-param "
+                                      "syntax, or lacks a parameter Digest requires"},
+    [BCASTDEC__F_DIGEST_NOT_DIGEST] = {"digest.not_digest", W, GP,
+                                       "Authorization or challenge of another scheme than "
+                                       "Digest (the profile requires HTTP Digest)"},
+    [BCASTDEC__F_DIGEST_REPEATED_PARAM] = {"digest.repeated_param", W, GP,
+                                           "A Digest parameter appears more than once; the "
+                                           "first one is used"},
+    [BCASTDEC__F_DIGEST_UNSUPPORTED_ALG] = {"digest.unsupported_algorithm", W, GD,
+                                            "Digest algorithm other than MD5, MD5-sess, "
+                                            "SHA-256, SHA-256-sess: not verified"},
+    [BCASTDEC__F_DIGEST_UNSUPPORTED] = {"digest.unsupported", W, GD,
+                                        "A Digest feature bcastdec cannot verify (qop, "
+                                        "username charset, userhash without key store)"},
+    [BCASTDEC__F_DIGEST_USERNAME_FORM] = {"digest.username_unknown_form", E, GP,
+                                          "Digest username is neither a B-TID nor an NAI "
+                                          "(user@realm)"},
+    [BCASTDEC__F_DIGEST_USERHASH] = {"digest.userhash", N, GP,
+                                     "Digest username is hashed (RFC 7616 userhash); the "
+                                     "SRK is found by hashing each SRK identity"},
+    [BCASTDEC__F_DIGEST_NO_SRK] = {"digest.no_srk", N, GD,
+                                   "No SRK known for this Digest username"},
+    [BCASTDEC__F_DIGEST_FAILED] = {"digest.failed", E, GD,
+                                   "Digest response does not verify with the SRK in any "
+                                   "password form"},
+    [BCASTDEC__F_DIGEST_PASSWORD_FORM] = {"digest.password_form", N, GD,
+                                          "SRK matched as a password text form other than "
+                                          "base64 (assumed rule)"},
+    [BCASTDEC__F_DIGEST_RSPAUTH_FAILED] = {"digest.rspauth_failed", E, GD,
+                                           "Authentication-Info rspauth does not verify "
+                                           "with the SRK"},
     /* -- XML bodies and MSK responses (bcastdec_xml.c) -- */
+    [BCASTDEC__F_XML_TRUNCATED] = {"xml.truncated", E, GM,
+                                   "The body ends inside the XML document"},
+    [BCASTDEC__F_XML_MALFORMED] = {"xml.malformed", E, GM,
+                                   "The body is not well-formed (namespace-aware) XML"},
+    [BCASTDEC__F_XML_DTD] = {"xml.dtd", W, GU,
+                             "Document type declaration: not decoded (entities are never "
+                             "expanded or fetched)"},
+    [BCASTDEC__F_XML_ENCODING] = {"xml.encoding", W, GU,
+                                  "Body in an encoding other than UTF-8: not decoded"},
+    [BCASTDEC__F_XML_TOO_LARGE] = {"xml.too_large", W, GU,
+                                   "Body larger than the size cap: not decoded"},
+    [BCASTDEC__F_XML_TOO_DEEP] = {"xml.too_deep", W, GU,
+                                  "Elements nested deeper than the depth cap: decoding "
+                                  "stopped"},
+    [BCASTDEC__F_XML_TOO_MANY_NODES] = {"xml.too_many_nodes", W, GU,
+                                        "More elements and attributes than the node cap: "
+                                        "decoding stopped"},
+    [BCASTDEC__F_XML_KIND_MISMATCH] = {"xml.kind_mismatch", W, GP,
+                                       "The media type and the root element name different "
+                                       "messages"},
+    [BCASTDEC__F_XML_UNKNOWN_ROOT] = {"xml.unknown_root", N, GU,
+                                      "Root element of no known message; shown generically"},
+    [BCASTDEC__F_XML_BAD_VALUE] = {"xml.bad_value", W, GM,
+                                   "A field's value does not parse as its type (integer, "
+                                   "boolean, base64)"},
+    [BCASTDEC__F_XML_NS_INEXACT] = {"xml.namespace_inexact", W, GP,
+                                    "Namespace URI differs from a known one only by blanks or "
+                                    "case: a different namespace to XML"},
+    [BCASTDEC__F_MSK_LTKM_NOT_MIKEY] = {"msk.ltkm_not_mikey", E, GM,
+                                        "LTKM element does not hold exactly one base64 MIKEY "
+                                        "LTKM"},
+    [BCASTDEC__F_MSK_LTKM_NAMESPACE] = {"msk.ltkm_namespace", E, GP,
+                                        "LTKM element outside the BCAST namespace "
+                                        "urn:oma:xml:bcast:pr:orderqueries:1.0"},
+    [BCASTDEC__F_MSK_LTKM_MISSING] = {"msk.ltkm_missing", E, GP,
+                                      "LTKM inclusion is used, but a 200 OK Response has no "
+                                      "LTKM"},
+    [BCASTDEC__F_MSK_LTKM_MULTIPLE] = {"msk.ltkm_multiple", E, GP,
+                                       "A Response holds more than one LTKM"},
+    [BCASTDEC__F_MSK_LTKM_NOT_INCLUDED] = {"msk.ltkm_not_included", N, GP,
+                                           "MSK response without LTKMs: expect them by UDP "
+                                           "push"},
+    [BCASTDEC__F_MSK_LTKM_IN_ERROR_RESPONSE] = {"msk.ltkm_in_error_response", E, GP,
+                                                "LTKM in a Response whose code is not 200 OK"},
+    [BCASTDEC__F_MSK_LTKM_POSITION] = {"msk.ltkm_position", E, GP,
+                                       "LTKM not at the wildcard position of a Response "
+                                       "(after MSK and ResponseCode)"},
+    [BCASTDEC__F_MSK_LTKM_ID_MISMATCH] = {"msk.ltkm_id_mismatch", E, GP,
+                                          "keyDomainID/MSKID of the Response differ from the "
+                                          "LTKM's Key ID entries"},
+    [BCASTDEC__F_MSK_LTKM_VERSION_INVALID] = {"msk.ltkm_version_invalid", E, GM,
+                                              "LTKM version attribute is not an unsignedByte"},
+    [BCASTDEC__F_MSK_LTKM_VERSION_UNKNOWN] = {"msk.ltkm_version_unknown", N, GP,
+                                              "LTKM version other than 0 (BCAST 1.0)"},
+    [BCASTDEC__F_MSK_HTTP_STATUS] = {"msk.http_status", E, GP,
+                                     "LTKMs in an HTTP message other than the 200 OK ending "
+                                     "the LTKM Request"},
+    [BCASTDEC__F_MSK_NO_AUTH_INFO] = {"msk.no_authentication_info", E, GP,
+                                      "200 OK carrying LTKMs without an Authentication-Info "
+                                      "header"},
+    [BCASTDEC__F_MSK_CONTENT_TYPE] = {"msk.content_type", E, GP,
+                                      "LTKMs in a body whose Content-Type is not "
+                                      "application/mbms-msk-response+xml"},
     /* -- HTTP messages and exchanges (bcastdec_http.c) -- */
+    [BCASTDEC__F_HTTP_TRUNCATED] = {"http.truncated", E, GM,
+                                    "The HTTP message ends inside its header block or "
+                                    "before the body its framing announces"},
+    [BCASTDEC__F_HTTP_MALFORMED] = {"http.malformed", E, GM,
+                                    "The start line, a header field, Content-Length or the "
+                                    "chunked framing breaks HTTP/1.1 syntax"},
+    [BCASTDEC__F_HTTP_UNSUPPORTED] = {"http.unsupported", W, GU,
+                                      "An HTTP version or transfer coding bcastdec does not "
+                                      "decode; the body is shown as it is"},
+    [BCASTDEC__F_HTTP_BARE_LF] = {"http.bare_lf", N, GP, "Lines end in LF without CR"},
+    [BCASTDEC__F_HTTP_OBS_FOLD] = {"http.obs_fold", W, GP,
+                                   "A header value continues on a folded line (obsolete "
+                                   "since RFC 7230)"},
+    [BCASTDEC__F_HTTP_CHALLENGE_MISSING] = {"http.challenge_missing", E, GP,
+                                            "A 401 response without a Digest challenge "
+                                            "(WWW-Authenticate)"},
+    [BCASTDEC__F_HTTP_RETRY_NO_AUTH] = {"http.retry_without_authorization", W, GS,
+                                        "The request after a 401 carries no Authorization"},
+    [BCASTDEC__F_HTTP_RETRY_MISMATCH] = {"http.retry_mismatch", E, GP,
+                                         "The retry's Authorization names another realm or "
+                                         "nonce than the 401's challenge"},
+    [BCASTDEC__F_HTTP_AUTH_REJECTED] = {"http.auth_rejected", W, GS,
+                                        "A request with Digest credentials was answered 401 "
+                                        "again"},
+    [BCASTDEC__F_HTTP_UNAUTHENTICATED] = {"http.unauthenticated", W, GP,
+                                          "A request without Digest credentials was answered "
+                                          "2xx (provisioning SHALL be secured with HTTP Digest)"},
+    [BCASTDEC__F_HTTP_REGISTRATION_NAI] = {"http.registration_nai", W, GP,
+                                           "registrationRequired=true answered to an NAI "
+                                           "((R-)UIM/CSIM) subscriber, which never registers"},
+    [BCASTDEC__F_HTTP_STATUS_MISMATCH] = {"http.status_mismatch", W, GP,
+                                          "The HTTP status and the body's globalStatusCode "
+                                          "disagree about success"},
 };
 
 const bcastdec_finding_info *bcastdec_finding_table(size_t *n) {

@@ -247,6 +247,25 @@ static const bcastdec_assumption assumptions[] = {
     {"sek_or_pek", -1, 0,
      "A key delivered by an LTKM is shown as SEK unless the key file names its address "
      "as a PEK"},
+    {"digest_password_form", -1, 0,
+     "HTTP Digest password = the SRK as text: base64(SRK) first, then lowercase hex, then "
+     "the raw bytes; the form that verified is reported"},
+    {"xml_element_names", -1, 0,
+     "XML names other than the seeds' (requestID, globalStatusCode, itemwiseStatusCode, "
+     "globalIDRef, idRef, serviceId, the MSK request, registration and provisioning bodies) "
+     "are matched by local name, case-insensitively, in any namespace; fields so found are "
+     "marked assumed"},
+    {"xml_root_elements", -1, 0,
+     "Root element names the message: mbmsMSKRequest, mbmsUserServiceRegistration, "
+     "mbmsUserServiceDeregistration, mbmsRegistrationResponse, ServiceRequest/Response, "
+     "TokenPurchase..., SmartcardProfileTrigger, any root in the BCAST namespace = "
+     "provisioning (only mbmsMSKResponse is confirmed)"},
+    {"xml_media_types", -1, 0,
+     "application/vnd.oma.bcast.sprov+xml carries the service provisioning messages, "
+     "application/vnd.oma.bcast.smartcard-trigger+xml the Smartcard Profile Trigger"},
+    {"msk_success_code", -1, 0,
+     "MSK response: a ResponseCode starting with \"200\" (then a blank or nothing, as "
+     "\"200 OK\") is the success code of the LTKM inclusion rules"},
 };
 
 const bcastdec_assumption *bcastdec_assumptions(size_t *n) {

@@ -71,6 +71,26 @@ static inline bcastdec_span bcastdec__rd_span(const bcastdec__rd *r, const uint8
   return s;
 }
 
+/* Text scanning (HTTP, header values): look without consuming. */
+
+/* The byte |i| places ahead of the cursor, or -1 when that is past the end
+ * (or the reader has failed).  Never fails the reader. */
+static inline int bcastdec__rd_peek(const bcastdec__rd *r, size_t i) {
+  if (r->err != BCASTDEC_OK || bcastdec__rd_left(r) <= i) return -1;
+  return r->p[i];
+}
+
+/* Distance from the cursor to the first byte |c| among the next |max| bytes
+ * (or the rest, when fewer), or -1 when there is none. */
+static inline long bcastdec__rd_find(const bcastdec__rd *r, uint8_t c, size_t max) {
+  if (r->err != BCASTDEC_OK) return -1;
+  size_t n = bcastdec__rd_left(r);
+  if (n > max) n = max;
+  for (size_t i = 0; i < n; i++)
+    if (r->p[i] == c) return (long)i;
+  return -1;
+}
+
 /* Reads an |n|-byte big-endian unsigned number (n <= 8) into |out|. */
 static inline uint64_t bcastdec__rd_num(bcastdec__rd *r, size_t n, bcastdec_num *out) {
   bcastdec_num f = {0, {0, 0, 0}};

@@ -1213,7 +1213,9 @@ static size_t make_ltkm(uint8_t *buf, size_t cap, uint32_t sp_id) {
   c.mac = BCASTDEC_MAC_HMAC_SHA1_160;
   c.ext_keyid = 3;
   c.ext_bcast = 5;
-  ltkm_fill(&f, &c, sp_id, 3);
+  /* rising counters: LTKMs of one subscriber in one session are not replays */
+  static uint32_t counter = 3;
+  ltkm_fill(&f, &c, sp_id, counter++);
   CHECK_EQ(bcastdec_ltkm_encode(&f.s, SMK32, 32, buf, cap, &n), BCASTDEC_OK);
   return n;
 }
@@ -1387,6 +1389,10 @@ TEST(test_msk_response_xml_round_trip) {
   CHECK(bcastdec_xml_max_severity(x) < BCASTDEC_SEV_WARNING);
   for (size_t i = 0; i < x->n_findings; i++)
     fprintf(stderr, "    xml finding %s: %s\n", x->findings[i].info->id, x->findings[i].text);
+  for (size_t i = 0; i < x->n_ltkms; i++)
+    for (size_t k = 0; x->ltkms[i].msg != NULL && k < x->ltkms[i].msg->n_findings; k++)
+      fprintf(stderr, "    LTKM %zu finding %s: %s\n", i, x->ltkms[i].msg->findings[k].info->id,
+              x->ltkms[i].msg->findings[k].text);
   CHECK(bcastdec_keystore_find_sekpek(bcastdec_session_learned(ss), KDID, 0x24cb4400) != NULL);
   bcastdec_xml_free(x);
   bcastdec_session_free(ss);
