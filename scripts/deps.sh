@@ -23,8 +23,9 @@ set -euo pipefail
 # BCAST XML carriers), glib (shared with the Wireshark plugin).
 BUILD_PKGS=(cmake gcc make pkg-config libssl-dev libxml2-dev libglib2.0-dev)
 # Tests: python3 + python3-cryptography run the independent end-to-end
-# oracle; libgcc-12-dev carries gcc's ASan/UBSan runtimes (build-asan/).
-TEST_PKGS=(python3 python3-cryptography libgcc-12-dev)
+# oracle; curl computes HTTP Digest outside the project (e2e.http);
+# libgcc-12-dev carries gcc's ASan/UBSan runtimes (build-asan/).
+TEST_PKGS=(python3 python3-cryptography curl libgcc-12-dev)
 # Real fuzzing (-DBCASTDEC_ENABLE_FUZZING=ON): clang with libFuzzer, whose
 # runtime Debian 12 ships in libclang-rt-14-dev.
 FUZZ_PKGS=(clang libclang-rt-14-dev)

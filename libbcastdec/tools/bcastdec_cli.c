@@ -3,6 +3,8 @@
  * bcastdec - command-line front end of libbcastdec.
  *
  *   bcastdec mikey [options] INPUT...     decode/decrypt MIKEY LTKMs and STKMs
+ *   bcastdec http [options] FILE...       HTTP exchanges: Digest, XML bodies, inline LTKMs
+ *   bcastdec xml [options] FILE...        bare XML bodies (MSK responses with LTKMs, ...)
  *   bcastdec keys check FILE...           validate key files
  *   bcastdec keys derive ARGS             GBA-derived SMK/SRK (TS 33.220)
  *   bcastdec assumptions [--json]         the assumed ([A]) rules in force
@@ -19,11 +21,10 @@
 
 #include <bcastdec/bcastdec.h>
 
+#include "cli.h"
 #include "json.h"
 #include "render.h"
 
-#define EXIT_FINDINGS 1
-#define EXIT_INPUT 2
 #define INPUT_MAX (16u << 20)
 
 static void usage(FILE *f) {
@@ -31,6 +32,10 @@ static void usage(FILE *f) {
         "                      [--no-ltkm-rand] [--digest-user NAME] [--json] INPUT...\n"
         "         INPUT is --hex HEX, --base64 TEXT, or a file of raw bytes ('-' = stdin);\n"
         "         all inputs share one session, in order\n"
+        "       bcastdec http [--keys FILE]... [--json] [MIKEY options] FILE...\n"
+        "         FILE holds raw HTTP messages; a request and the response after it\n"
+        "         form one exchange; all files share one session, in order\n"
+        "       bcastdec xml [--keys FILE]... [--json] [--media-type TYPE] [MIKEY options] FILE...\n"
         "       bcastdec keys check FILE...\n"
         "       bcastdec keys derive ks=HEX rand=HEX impi=TEXT naf=FQDN [mode=u|me] [id=IDENTITY]\n"
         "       bcastdec assumptions [--json]\n"
@@ -39,7 +44,7 @@ static void usage(FILE *f) {
         f);
 }
 
-static int parse_u8(const char *s, uint8_t *out) {
+int cli_parse_u8(const char *s, uint8_t *out) {
   char *end;
   errno = 0;
   unsigned long v = strtoul(s, &end, 0);
@@ -49,7 +54,7 @@ static int parse_u8(const char *s, uint8_t *out) {
 }
 
 /* Reads a whole file (or stdin for "-"); NULL with a message on error. */
-static uint8_t *read_file(const char *path, size_t *len) {
+uint8_t *cli_read_file(const char *path, size_t *len) {
   FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
   if (f == NULL) {
     fprintf(stderr, "bcastdec: %s: %s\n", path, strerror(errno));
@@ -94,7 +99,7 @@ typedef struct input {
   size_t len;
 } input;
 
-static int load_keys(bcastdec_keystore *ks, const char *path) {
+int cli_load_keys(bcastdec_keystore *ks, const char *path) {
   bcastdec_diag d;
   bcastdec_status st = bcastdec_keystore_load_file(ks, path, &d);
   if (st != BCASTDEC_OK) {
@@ -127,14 +132,14 @@ static int cmd_mikey(int argc, char **argv) {
       o.stkm_try_ltkm_rand = 0;
     } else if (strcmp(a, "--keys") == 0 || strcmp(a, "-k") == 0) {
       if (v == NULL) goto usage;
-      if (!load_keys(ks, v)) {
+      if (!cli_load_keys(ks, v)) {
         rc = EXIT_INPUT;
         goto out;
       }
       i++;
     } else if (strcmp(a, "--keyid-ext-type") == 0 || strcmp(a, "--bcast-ext-type") == 0) {
       uint8_t t;
-      if (v == NULL || !parse_u8(v, &t)) {
+      if (v == NULL || !cli_parse_u8(v, &t)) {
         fprintf(stderr, "bcastdec: %s needs a number 0..255\n", a);
         rc = EXIT_INPUT;
         goto out;
@@ -172,7 +177,7 @@ static int cmd_mikey(int argc, char **argv) {
       goto usage;
     } else {
       size_t len;
-      uint8_t *buf = read_file(a, &len);
+      uint8_t *buf = cli_read_file(a, &len);
       if (buf == NULL) {
         rc = EXIT_INPUT;
         goto out;
@@ -234,7 +239,7 @@ static int cmd_keys_check(int argc, char **argv) {
   for (int i = 0; i < argc; i++) {
     bcastdec_keystore *ks = bcastdec_keystore_new();
     if (ks == NULL) return EXIT_INPUT;
-    if (!load_keys(ks, argv[i])) {
+    if (!cli_load_keys(ks, argv[i])) {
       rc = EXIT_INPUT;
     } else {
       printf("%s: ok: %zu SMK, %zu SRK, %zu SEK, %zu PEK, %zu TEK\n", argv[i],
@@ -376,6 +381,8 @@ int main(int argc, char **argv) {
   }
   const char *cmd = argv[1];
   if (strcmp(cmd, "mikey") == 0) return cmd_mikey(argc - 2, argv + 2);
+  if (strcmp(cmd, "http") == 0) return cmd_http(argc - 2, argv + 2);
+  if (strcmp(cmd, "xml") == 0) return cmd_xml(argc - 2, argv + 2);
   if (strcmp(cmd, "keys") == 0 && argc >= 3 && strcmp(argv[2], "check") == 0)
     return cmd_keys_check(argc - 3, argv + 3);
   if (strcmp(cmd, "keys") == 0 && argc >= 3 && strcmp(argv[2], "derive") == 0)
