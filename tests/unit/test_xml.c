@@ -54,8 +54,13 @@ static uint8_t *read_data(const char *name, size_t *len) {
   static uint8_t tmp[1 << 16];
   size_t n = fread(tmp, 1, sizeof tmp, f);
   fclose(f);
-  uint8_t *p = malloc(n ? n : 1);
-  if (p != NULL) memcpy(p, tmp, n);
+  /* NUL-terminated for the tests that search it as text; the decoder is
+   * given |n| bytes (the every-offset test copies to exact-size buffers) */
+  uint8_t *p = malloc(n + 1);
+  if (p != NULL) {
+    memcpy(p, tmp, n);
+    p[n] = 0;
+  }
   *len = n;
   return p;
 }
@@ -1092,8 +1097,16 @@ TEST(test_xml_truncated_at_every_offset) {
   size_t len;
   uint8_t *body = read_data("msk_response_ltkm.xml", &len);
   if (body == NULL) return;
-  const char *end = strstr((const char *)body, "</mbmsMSKResponse>");
-  size_t complete = (size_t)(end - (const char *)body) + strlen("</mbmsMSKResponse>");
+  /* the body is not NUL-terminated: search with a length */
+  static const char close_tag[] = "</mbmsMSKResponse>";
+  size_t at = len;
+  for (size_t i = 0; i + sizeof close_tag - 1 <= len; i++)
+    if (memcmp(body + i, close_tag, sizeof close_tag - 1) == 0) {
+      at = i;
+      break;
+    }
+  CHECK(at < len);
+  size_t complete = at + sizeof close_tag - 1;
   bcastdec_keystore *ks = keys();
   for (size_t n = 0; n < len; n++) {
     uint8_t *cut = malloc(n ? n : 1);
