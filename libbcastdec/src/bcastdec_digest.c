@@ -128,14 +128,6 @@ static int is_t68char(int c) {
 
 static int is_ows(int c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-static bcastdec_span wire_span(size_t off, size_t len) {
-  bcastdec_span s;
-  s.off = (uint32_t)off;
-  s.len = (uint32_t)len;
-  s.src = BCASTDEC_SRC_WIRE;
-  return s;
-}
-
 /* ------------------------------------------------------------------------ */
 /* Result allocation                                                        */
 /* ------------------------------------------------------------------------ */
@@ -149,17 +141,6 @@ typedef struct dbox {
   char *text;                    /* owned strings, NUL-terminated */
   size_t text_used, text_cap;
 } dbox;
-
-static int grow(void **arr, size_t *cap, size_t elem, size_t need) {
-  if (need <= *cap) return 1;
-  size_t ncap = *cap ? *cap * 2 : 8;
-  while (ncap < need) ncap *= 2;
-  void *n = realloc(*arr, ncap * elem);
-  if (n == NULL) return 0;
-  *arr = n;
-  *cap = ncap;
-  return 1;
-}
 
 void bcastdec_digest_msg_free(bcastdec_digest_msg *m) {
   if (m == NULL) return;
@@ -187,7 +168,7 @@ typedef struct parser {
 static void vfinding(dbox *b, int *nomem, bcastdec__fid id, bcastdec_span sp, const char *fmt,
                      va_list ap) {
   bcastdec_digest_msg *m = &b->m;
-  if (!grow((void **)&m->findings, &b->cap_findings, sizeof *m->findings, m->n_findings + 1)) {
+  if (!bcastdec__grow((void **)&m->findings, &b->cap_findings, sizeof *m->findings, m->n_findings + 1)) {
     *nomem = 1;
     return;
   }
@@ -212,7 +193,7 @@ static void fail(parser *p, bcastdec_status st, size_t off, size_t len, const ch
   bcastdec_digest_msg *m = &p->b->m;
   if (p->st != BCASTDEC_OK) return;
   p->st = st;
-  m->err_sp = wire_span(off, len);
+  m->err_sp = bcastdec__wire_span(off, len);
   m->err_text = text;
   if (st == BCASTDEC_ERR_TRUNCATED)
     finding(p, BCASTDEC__F_DIGEST_TRUNCATED, m->err_sp, "%s", text);
@@ -263,7 +244,7 @@ static const char *read_token(parser *p, bcastdec_span *sp) {
   size_t start = off_of(p);
   while (is_tchar(peek(&p->r))) text_put(p, take(&p->r));
   text_end(p);
-  *sp = wire_span(start, off_of(p) - start);
+  *sp = bcastdec__wire_span(start, off_of(p) - start);
   return s;
 }
 
@@ -336,8 +317,8 @@ static int new_auth(parser *p, const char *scheme, bcastdec_span ssp) {
     fail(p, BCASTDEC_ERR_UNSUPPORTED, ssp.off, ssp.len, "more challenges than bcastdec decodes");
     return 0;
   }
-  if (!grow((void **)&m->auths, &b->cap_auths, sizeof *m->auths, m->n_auths + 1) ||
-      !grow((void **)&b->first, &b->cap_first, sizeof *b->first, m->n_auths + 1)) {
+  if (!bcastdec__grow((void **)&m->auths, &b->cap_auths, sizeof *m->auths, m->n_auths + 1) ||
+      !bcastdec__grow((void **)&b->first, &b->cap_first, sizeof *b->first, m->n_auths + 1)) {
     p->nomem = 1;
     return 0;
   }
@@ -346,13 +327,13 @@ static int new_auth(parser *p, const char *scheme, bcastdec_span ssp) {
   b->first[m->n_auths] = b->n_params;
   m->n_auths++;
   for (size_t i = 0; i < BCASTDEC_DIGEST_P_COUNT; i++) a->idx[i] = -1;
-  a->sp = wire_span(ssp.off, ssp.len);
+  a->sp = bcastdec__wire_span(ssp.off, ssp.len);
   a->scheme_sp = ssp;
   a->scheme = scheme;
   a->is_digest = p->kind == BCASTDEC_DIGEST_AUTHENTICATION_INFO ||
                  ieq(scheme, strlen(scheme), "Digest");
   a->status = BCASTDEC_OK;
-  a->token68_sp = wire_span(ssp.off + ssp.len, 0);
+  a->token68_sp = bcastdec__wire_span(ssp.off + ssp.len, 0);
   a->algorithm = BCASTDEC_DIGEST_ALG_MD5;
   return 1;
 }
@@ -373,7 +354,7 @@ static void add_param(parser *p, const char *name, bcastdec_span nsp, const char
          "more parameters than bcastdec decodes");
     return;
   }
-  if (!grow((void **)&b->params, &b->cap_params, sizeof *b->params, b->n_params + 1)) {
+  if (!bcastdec__grow((void **)&b->params, &b->cap_params, sizeof *b->params, b->n_params + 1)) {
     p->nomem = 1;
     return;
   }
@@ -430,7 +411,7 @@ static int param_value(parser *p, const char *name, bcastdec_span nsp) {
          "parameter value is neither a token nor a quoted string");
     return 0;
   }
-  add_param(p, name, nsp, val, vlen, wire_span(vstart, off_of(p) - vstart), quoted);
+  add_param(p, name, nsp, val, vlen, bcastdec__wire_span(vstart, off_of(p) - vstart), quoted);
   auth_reach(p);
   return p->st == BCASTDEC_OK;
 }
@@ -453,7 +434,7 @@ static int try_token68(parser *p) {
   /* "name=" with an empty value is read as token68 here: only another
    * scheme's data can look like that. */
   bcastdec_digest_auth *a = cur_auth(p);
-  a->token68_sp = wire_span(start, end - start);
+  a->token68_sp = bcastdec__wire_span(start, end - start);
   while (off_of(p) < end) (void)take(&p->r);
   auth_reach(p);
   return 1;
@@ -474,7 +455,7 @@ static void parse_list(parser *p) {
   if (p->kind == BCASTDEC_DIGEST_AUTHENTICATION_INFO) {
     char *s = text_mark(p);
     text_end(p);
-    if (!new_auth(p, s, wire_span(0, 0))) return;
+    if (!new_auth(p, s, bcastdec__wire_span(0, 0))) return;
   }
   while (p->st == BCASTDEC_OK && !p->nomem) {
     skip_ows(&p->r);
@@ -1115,7 +1096,7 @@ static int prepare(calc *c, const bcastdec_digest_auth *a, const bcastdec_digest
   const bcastdec_digest_auth *qa = info != NULL ? info : a; /* qop, nc, cnonce */
   const bcastdec_digest_param *exp;
   /* rspauth: findings point into the Authentication-Info value only */
-  bcastdec_span all = info != NULL ? BCASTDEC__SPAN0 : wire_span(a->sp.off, a->sp.len);
+  bcastdec_span all = info != NULL ? BCASTDEC__SPAN0 : bcastdec__wire_span(a->sp.off, a->sp.len);
   char why[96];
 
   memset(c, 0, sizeof *c);
@@ -1184,7 +1165,7 @@ static int prepare(calc *c, const bcastdec_digest_auth *a, const bcastdec_digest
                      : bcastdec_digest_param_get(a, BCASTDEC_DIGEST_P_RESPONSE);
   if (exp == NULL) {
     set_outcome(res, BCASTDEC_DIGEST_MALFORMED, BCASTDEC__F_DIGEST_MALFORMED,
-                info != NULL ? wire_span(info->sp.off, info->sp.len) : all,
+                info != NULL ? bcastdec__wire_span(info->sp.off, info->sp.len) : all,
                 info != NULL ? "Authentication-Info carries no rspauth"
                              : "credentials lack response");
     return 0;
@@ -1308,7 +1289,7 @@ static void run(calc *c, const bcastdec_digest_auth *a, const bcastdec_keystore 
 
 static bcastdec_span param_span(const bcastdec_digest_auth *a, unsigned pid) {
   const bcastdec_digest_param *q = bcastdec_digest_param_get(a, pid);
-  return q != NULL ? q->value_sp : wire_span(a->sp.off, a->sp.len);
+  return q != NULL ? q->value_sp : bcastdec__wire_span(a->sp.off, a->sp.len);
 }
 
 bcastdec_status bcastdec_digest_verify(const bcastdec_digest_msg *authz, const char *method,

@@ -37,21 +37,10 @@ typedef struct httpbox {
 
 static httpbox *box_of(const bcastdec_http_msg *m) { return (httpbox *)(void *)(uintptr_t)m; }
 
-static int grow(void **arr, size_t *cap, size_t elem, size_t need) {
-  if (need <= *cap) return 1;
-  size_t ncap = *cap ? *cap * 2 : 8;
-  while (ncap < need) ncap *= 2;
-  void *n = realloc(*arr, ncap * elem);
-  if (n == NULL) return 0;
-  *arr = n;
-  *cap = ncap;
-  return 1;
-}
-
 /* Adds a finding; returns 0 on allocation failure. */
 static int finding(httpbox *b, bcastdec__fid id, bcastdec_span sp, const char *fmt, ...) {
   bcastdec_http_msg *m = &b->m;
-  if (!grow((void **)&m->findings, &b->cap_findings, sizeof *m->findings, m->n_findings + 1))
+  if (!bcastdec__grow((void **)&m->findings, &b->cap_findings, sizeof *m->findings, m->n_findings + 1))
     return 0;
   va_list ap;
   va_start(ap, fmt);
@@ -70,7 +59,7 @@ static void fail(httpbox *b, bcastdec_status st, bcastdec_span sp, const char *f
     m->status = st;
     m->err_sp = sp;
   }
-  if (!grow((void **)&m->findings, &b->cap_findings, sizeof *m->findings, m->n_findings + 1))
+  if (!bcastdec__grow((void **)&m->findings, &b->cap_findings, sizeof *m->findings, m->n_findings + 1))
     return;
   va_list ap;
   va_start(ap, fmt);
@@ -290,7 +279,7 @@ static int parse_headers(httpbox *b, bcastdec__rd *r) {
       fail(b, BCASTDEC_ERR_UNSUPPORTED, l.sp, "more than %u header fields", HEADERS_MAX);
       continue;
     }
-    if (!grow((void **)&m->headers, &b->cap_headers, sizeof *m->headers, m->n_headers + 1))
+    if (!bcastdec__grow((void **)&m->headers, &b->cap_headers, sizeof *m->headers, m->n_headers + 1))
       return 0;
     bcastdec_http_header *h = &m->headers[m->n_headers++];
     h->name = name;

@@ -125,6 +125,27 @@ bcastdec_mikey_msg *bcastdec__msg_new(const uint8_t *buf, size_t len);
 
 /* Adds a finding; the text is formatted printf-style and must never hold
  * key bytes.  Returns 0 on NOMEM (the finding is dropped). */
+/* Grows the heap array |*arr| (realloc) to hold |need| elements of |elem|
+ * bytes, doubling; returns 0 (array unchanged) on overflow or NOMEM. */
+int bcastdec__grow(void **arr, size_t *cap, size_t elem, size_t need);
+
+/* A span of |len| wire bytes at |off|. */
+static inline bcastdec_span bcastdec__wire_span(size_t off, size_t len) {
+  bcastdec_span s;
+  s.off = (uint32_t)off;
+  s.len = (uint32_t)len;
+  s.src = BCASTDEC_SRC_WIRE;
+  return s;
+}
+
+/* Value-name tables of the name functions. */
+typedef struct bcastdec__vs {
+  unsigned v;
+  const char *name;
+} bcastdec__vs;
+const char *bcastdec__lookup(const bcastdec__vs *t, size_t n, unsigned v);
+#define BCASTDEC__LOOKUP(t, v) bcastdec__lookup(t, sizeof(t) / sizeof((t)[0]), v)
+
 /* Fill one finding (any result type that keeps a bcastdec_finding array);
  * fmt NULL uses the table's summary.  Text never carries key bytes. */
 void bcastdec__finding_vfill(bcastdec_finding *f, bcastdec__fid id, bcastdec_span sp,

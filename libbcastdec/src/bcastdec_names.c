@@ -14,20 +14,9 @@
 
 #include "bcastdec_internal.h"
 
-typedef struct vs {
-  unsigned v;
-  const char *name;
-} vs;
 
-static const char *lookup(const vs *t, size_t n, unsigned v) {
-  for (size_t i = 0; i < n; i++)
-    if (t[i].v == v) return t[i].name;
-  return NULL;
-}
 
-#define LOOKUP(t, v) lookup(t, sizeof(t) / sizeof((t)[0]), v)
-
-static const vs payload_names[] = {
+static const bcastdec__vs payload_names[] = {
     {BCASTDEC_PT_LAST, "Last"},   {BCASTDEC_PT_KEMAC, "KEMAC"},
     {BCASTDEC_PT_PKE, "PKE"},     {BCASTDEC_PT_DH, "DH"},
     {BCASTDEC_PT_SIGN, "SIGN"},   {BCASTDEC_PT_T, "T"},
@@ -40,9 +29,9 @@ static const vs payload_names[] = {
     {BCASTDEC_PT_KEY_DATA, "Key data"}, {BCASTDEC_PT_GEN_EXT, "EXT"},
     {BCASTDEC_PT_SAKKE, "SAKKE"},
 };
-const char *bcastdec_payload_name(unsigned pt) { return LOOKUP(payload_names, pt); }
+const char *bcastdec_payload_name(unsigned pt) { return BCASTDEC__LOOKUP(payload_names, pt); }
 
-static const vs data_type_names[] = {
+static const bcastdec__vs data_type_names[] = {
     {0, "Pre-shared key message"}, {1, "PSK verification message"},
     {2, "Public-key message"},     {3, "PK verification message"},
     {4, "D-H init"},               {5, "D-H response"},
@@ -50,42 +39,42 @@ static const vs data_type_names[] = {
     {8, "DHHMAC response"},        {9, "RSA-R I_MESSAGE"},
     {10, "RSA-R R_MESSAGE"},       {26, "SAKKE message"},
 };
-const char *bcastdec_data_type_name(unsigned dt) { return LOOKUP(data_type_names, dt); }
+const char *bcastdec_data_type_name(unsigned dt) { return BCASTDEC__LOOKUP(data_type_names, dt); }
 
-static const vs map_names[] = {
+static const bcastdec__vs map_names[] = {
     {0, "SRTP-ID"}, {1, "Empty map"}, {2, "GENERIC-ID"}};
-const char *bcastdec_map_type_name(unsigned mt) { return LOOKUP(map_names, mt); }
+const char *bcastdec_map_type_name(unsigned mt) { return BCASTDEC__LOOKUP(map_names, mt); }
 
-static const vs ts_names[] = {
+static const bcastdec__vs ts_names[] = {
     {0, "NTP-UTC"}, {1, "NTP"}, {2, "COUNTER"}, {3, "NTP-UTC-32"}};
-const char *bcastdec_ts_type_name(unsigned ts) { return LOOKUP(ts_names, ts); }
+const char *bcastdec_ts_type_name(unsigned ts) { return BCASTDEC__LOOKUP(ts_names, ts); }
 
-static const vs encr_names[] = {
+static const bcastdec__vs encr_names[] = {
     {0, "NULL"}, {1, "AES-CM-128"}, {2, "AES-KW-128"}, {6, "AES-GCM-128"}};
-const char *bcastdec_encr_alg_name(unsigned a) { return LOOKUP(encr_names, a); }
+const char *bcastdec_encr_alg_name(unsigned a) { return BCASTDEC__LOOKUP(encr_names, a); }
 
-static const vs mac_names[] = {{0, "NULL"}, {1, "HMAC-SHA-1-160"}};
-const char *bcastdec_mac_alg_name(unsigned a) { return LOOKUP(mac_names, a); }
+static const bcastdec__vs mac_names[] = {{0, "NULL"}, {1, "HMAC-SHA-1-160"}};
+const char *bcastdec_mac_alg_name(unsigned a) { return BCASTDEC__LOOKUP(mac_names, a); }
 
-static const vs prf_names[] = {{0, "MIKEY-1"}, {1, "PRF-HMAC-SHA-256"}};
-const char *bcastdec_prf_name(unsigned prf) { return LOOKUP(prf_names, prf); }
+static const bcastdec__vs prf_names[] = {{0, "MIKEY-1"}, {1, "PRF-HMAC-SHA-256"}};
+const char *bcastdec_prf_name(unsigned prf) { return BCASTDEC__LOOKUP(prf_names, prf); }
 
-static const vs kd_names[] = {{0, "TGK"}, {1, "TGK+SALT"}, {2, "TEK"}, {3, "TEK+SALT"}};
-const char *bcastdec_kd_type_name(unsigned t) { return LOOKUP(kd_names, t); }
+static const bcastdec__vs kd_names[] = {{0, "TGK"}, {1, "TGK+SALT"}, {2, "TEK"}, {3, "TEK+SALT"}};
+const char *bcastdec_kd_type_name(unsigned t) { return BCASTDEC__LOOKUP(kd_names, t); }
 
-static const vs kv_names[] = {{0, "NULL"}, {1, "SPI/MKI"}, {2, "Interval"}};
-const char *bcastdec_kv_type_name(unsigned kv) { return LOOKUP(kv_names, kv); }
+static const bcastdec__vs kv_names[] = {{0, "NULL"}, {1, "SPI/MKI"}, {2, "Interval"}};
+const char *bcastdec_kv_type_name(unsigned kv) { return BCASTDEC__LOOKUP(kv_names, kv); }
 
-static const vs id_type_names[] = {{0, "NAI"}, {1, "URI"}, {2, "Byte string"}};
-const char *bcastdec_id_type_name(unsigned t) { return LOOKUP(id_type_names, t); }
+static const bcastdec__vs id_type_names[] = {{0, "NAI"}, {1, "URI"}, {2, "Byte string"}};
+const char *bcastdec_id_type_name(unsigned t) { return BCASTDEC__LOOKUP(id_type_names, t); }
 
-static const vs id_role_names[] = {
+static const bcastdec__vs id_role_names[] = {
     {1, "Initiator (IDRi)"}, {2, "Responder (IDRr)"}, {3, "KMS (IDRkms)"},
     {4, "Pre-shared key (IDRpsk)"}, {5, "Application (IDRapp)"},
     {6, "Initiator's KMS"}, {7, "Responder's KMS"}};
-const char *bcastdec_id_role_name(unsigned r) { return LOOKUP(id_role_names, r); }
+const char *bcastdec_id_role_name(unsigned r) { return BCASTDEC__LOOKUP(id_role_names, r); }
 
-static const vs err_names[] = {
+static const bcastdec__vs err_names[] = {
     {0, "Authentication failure"}, {1, "Invalid timestamp"},
     {2, "PRF function not supported"}, {3, "MAC algorithm not supported"},
     {4, "Encryption algorithm not supported"}, {5, "Hash function not supported"},
@@ -93,9 +82,9 @@ static const vs err_names[] = {
     {8, "Certificate not supported"}, {9, "SP type not supported"},
     {10, "SP parameters not supported"}, {11, "Data type not supported"},
     {12, "Unspecified error"}};
-const char *bcastdec_err_name(unsigned e) { return LOOKUP(err_names, e); }
+const char *bcastdec_err_name(unsigned e) { return BCASTDEC__LOOKUP(err_names, e); }
 
-static const vs gen_ext_names[] = {
+static const bcastdec__vs gen_ext_names[] = {
     {0, "Vendor ID"}, {1, "SDP IDs"}, {6, "SAKKE-to-self"}, {7, "3GPP MCX key parameters"}};
 const char *bcastdec_gen_ext_name(unsigned t, const bcastdec_opts *o) {
   bcastdec_opts d;
@@ -105,62 +94,62 @@ const char *bcastdec_gen_ext_name(unsigned t, const bcastdec_opts *o) {
   }
   if (t == o->keyid_ext_type) return "Key ID (RFC 4563)";
   if (t == o->bcast_ext_type) return "OMA BCAST (RFC 5410)";
-  return LOOKUP(gen_ext_names, t);
+  return BCASTDEC__LOOKUP(gen_ext_names, t);
 }
 
-static const vs keyid_names[] = {
+static const bcastdec__vs keyid_names[] = {
     {BCASTDEC_KEYID_KDID, "Key Domain ID"}, {BCASTDEC_KEYID_SEKPEK, "SEK/PEK ID"},
     {BCASTDEC_KEYID_TEK, "TEK ID"}, {BCASTDEC_KEYID_MUK, "MUK ID"}};
-const char *bcastdec_keyid_type_name(unsigned t) { return LOOKUP(keyid_names, t); }
+const char *bcastdec_keyid_type_name(unsigned t) { return BCASTDEC__LOOKUP(keyid_names, t); }
 
-static const vs bcast_sub_names[] = {
+static const bcastdec__vs bcast_sub_names[] = {
     {1, "LTKM"}, {2, "STKM"}, {3, "LTKM reporting"}, {4, "Parental control"}};
-const char *bcastdec_bcast_subtype_name(unsigned st) { return LOOKUP(bcast_sub_names, st); }
+const char *bcastdec_bcast_subtype_name(unsigned st) { return BCASTDEC__LOOKUP(bcast_sub_names, st); }
 
-static const vs tpp_names[] = {{0, "IPsec"}, {1, "SRTP"}, {2, "ISMACryp"}, {3, "DCF"}};
-const char *bcastdec_tpp_name(unsigned tpp) { return LOOKUP(tpp_names, tpp); }
+static const bcastdec__vs tpp_names[] = {{0, "IPsec"}, {1, "SRTP"}, {2, "ISMACryp"}, {3, "DCF"}};
+const char *bcastdec_tpp_name(unsigned tpp) { return BCASTDEC__LOOKUP(tpp_names, tpp); }
 
-static const vs role_names[] = {
+static const bcastdec__vs role_names[] = {
     {BCASTDEC_ROLE_SMK, "SMK"}, {BCASTDEC_ROLE_SRK, "SRK"}, {BCASTDEC_ROLE_SEK, "SEK"},
     {BCASTDEC_ROLE_PEK, "PEK"}, {BCASTDEC_ROLE_TEK, "TEK"}};
-const char *bcastdec_role_name(unsigned role) { return LOOKUP(role_names, role); }
+const char *bcastdec_role_name(unsigned role) { return BCASTDEC__LOOKUP(role_names, role); }
 
-static const vs kind_names[] = {
+static const bcastdec__vs kind_names[] = {
     {BCASTDEC_KIND_UNKNOWN, "unknown"}, {BCASTDEC_KIND_LTKM, "ltkm"},
     {BCASTDEC_KIND_STKM, "stkm"}, {BCASTDEC_KIND_VERIFICATION, "verification"},
     {BCASTDEC_KIND_ERROR, "error"}, {BCASTDEC_KIND_LTKM_REPORTING, "ltkm_reporting"},
     {BCASTDEC_KIND_PARENTAL, "parental_control"}};
-const char *bcastdec_kind_name(unsigned kind) { return LOOKUP(kind_names, kind); }
+const char *bcastdec_kind_name(unsigned kind) { return BCASTDEC__LOOKUP(kind_names, kind); }
 
-static const vs outcome_names[] = {
+static const bcastdec__vs outcome_names[] = {
     {BCASTDEC_OUT_NONE, "none"}, {BCASTDEC_OUT_DECRYPTED, "decrypted"},
     {BCASTDEC_OUT_MAC_FAILED, "mac_failed"}, {BCASTDEC_OUT_NO_KEY, "no_key"},
     {BCASTDEC_OUT_UNSUPPORTED, "unsupported"}, {BCASTDEC_OUT_MALFORMED, "malformed"}};
-const char *bcastdec_outcome_name(unsigned o) { return LOOKUP(outcome_names, o); }
+const char *bcastdec_outcome_name(unsigned o) { return BCASTDEC__LOOKUP(outcome_names, o); }
 
-static const vs mac_state_names[] = {
+static const bcastdec__vs mac_state_names[] = {
     {BCASTDEC_MAC_ABSENT, "absent"}, {BCASTDEC_MAC_VERIFIED, "verified"},
     {BCASTDEC_MAC_FAILED, "failed"}, {BCASTDEC_MAC_NO_KEY, "no_key"}};
-const char *bcastdec_mac_state_name(unsigned s) { return LOOKUP(mac_state_names, s); }
+const char *bcastdec_mac_state_name(unsigned s) { return BCASTDEC__LOOKUP(mac_state_names, s); }
 
-static const vs found_by_names[] = {
+static const bcastdec__vs found_by_names[] = {
     {BCASTDEC_FOUND_NONE, "none"}, {BCASTDEC_FOUND_IDR, "idr"},
     {BCASTDEC_FOUND_DIGEST_USER, "digest_username"}, {BCASTDEC_FOUND_WILDCARD, "wildcard"},
     {BCASTDEC_FOUND_KEYID, "keyid"}, {BCASTDEC_FOUND_SEARCH, "search"},
     {BCASTDEC_FOUND_LTKM, "ltkm"}};
-const char *bcastdec_found_by_name(unsigned fb) { return LOOKUP(found_by_names, fb); }
+const char *bcastdec_found_by_name(unsigned fb) { return BCASTDEC__LOOKUP(found_by_names, fb); }
 
-static const vs rand_variant_names[] = {
+static const bcastdec__vs rand_variant_names[] = {
     {BCASTDEC_RANDV_NONE, "none"}, {BCASTDEC_RANDV_MESSAGE, "message"},
     {BCASTDEC_RANDV_EMPTY, "empty"}, {BCASTDEC_RANDV_LTKM, "ltkm"}};
-const char *bcastdec_rand_variant_name(unsigned rv) { return LOOKUP(rand_variant_names, rv); }
+const char *bcastdec_rand_variant_name(unsigned rv) { return BCASTDEC__LOOKUP(rand_variant_names, rv); }
 
-static const vs severity_names[] = {
+static const bcastdec__vs severity_names[] = {
     {BCASTDEC_SEV_NOTE, "note"}, {BCASTDEC_SEV_WARNING, "warning"},
     {BCASTDEC_SEV_ERROR, "error"}};
-const char *bcastdec_severity_name(unsigned s) { return LOOKUP(severity_names, s); }
+const char *bcastdec_severity_name(unsigned s) { return BCASTDEC__LOOKUP(severity_names, s); }
 
-static const vs status_names[] = {
+static const bcastdec__vs status_names[] = {
     {(unsigned)-BCASTDEC_OK, "ok"},
     {(unsigned)-BCASTDEC_ERR_TRUNCATED, "truncated"},
     {(unsigned)-BCASTDEC_ERR_MALFORMED, "malformed"},
@@ -173,7 +162,7 @@ static const vs status_names[] = {
     {(unsigned)-BCASTDEC_ERR_SYNTAX, "syntax_error"},
     {(unsigned)-BCASTDEC_ERR_SPACE, "no_space"}};
 const char *bcastdec_status_name(bcastdec_status st) {
-  const char *n = st <= 0 ? LOOKUP(status_names, (unsigned)-st) : NULL;
+  const char *n = st <= 0 ? BCASTDEC__LOOKUP(status_names, (unsigned)-st) : NULL;
   return n != NULL ? n : "unknown";
 }
 

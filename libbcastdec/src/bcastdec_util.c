@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Text codecs used by the CLI, the key file and (later) the XML side:
- * hexadecimal and base64 (RFC 4648 section 4, whitespace ignored).
+ * Text codecs used by the CLI, the key file and the XML side: hexadecimal
+ * and base64 (RFC 4648 section 4, whitespace ignored); and the small helpers
+ * the result types share (growing arrays, value-name tables).
  */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <bcastdec/bcastdec.h>
+
+#include "bcastdec_internal.h"
 
 static int hexval(int c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -79,4 +84,25 @@ bcastdec_status bcastdec_base64_decode(const char *in, size_t len, uint8_t *out,
   if (bits >= 6 || pad > 2 || (acc & ((1u << bits) - 1)) != 0) return BCASTDEC_ERR_SYNTAX;
   *out_len = n;
   return BCASTDEC_OK;
+}
+
+int bcastdec__grow(void **arr, size_t *cap, size_t elem, size_t need) {
+  if (need <= *cap) return 1;
+  size_t ncap = *cap ? *cap : 8;
+  while (ncap < need) {
+    if (ncap > SIZE_MAX / 2) return 0;
+    ncap *= 2;
+  }
+  if (ncap > SIZE_MAX / elem) return 0;
+  void *n = realloc(*arr, ncap * elem);
+  if (n == NULL) return 0;
+  *arr = n;
+  *cap = ncap;
+  return 1;
+}
+
+const char *bcastdec__lookup(const bcastdec__vs *t, size_t n, unsigned v) {
+  for (size_t i = 0; i < n; i++)
+    if (t[i].v == v) return t[i].name;
+  return NULL;
 }

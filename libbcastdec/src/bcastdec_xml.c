@@ -106,19 +106,6 @@ static char *ar_str(xbox *b, const xmlChar *s) {
   return ar_strn(b, c, strlen(c));
 }
 
-/* Grows |*arr| to hold |need| elements of |elem| bytes. */
-static int grow(void **arr, size_t *cap, size_t elem, size_t need) {
-  if (need <= *cap) return 1;
-  size_t ncap = *cap ? *cap : 16;
-  while (ncap < need) ncap *= 2;
-  if (ncap > SIZE_MAX / elem) return 0;
-  void *n = realloc(*arr, ncap * elem);
-  if (n == NULL) return 0;
-  *arr = n;
-  *cap = ncap;
-  return 1;
-}
-
 static int add_finding(xbox *b, bcastdec__fid id, bcastdec_span sp, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 4, 5)))
@@ -127,21 +114,13 @@ static int add_finding(xbox *b, bcastdec__fid id, bcastdec_span sp, const char *
 
 static int add_finding(xbox *b, bcastdec__fid id, bcastdec_span sp, const char *fmt, ...) {
   bcastdec_xml *x = &b->x;
-  if (!grow((void **)&x->findings, &b->cap_findings, sizeof *x->findings, x->n_findings + 1))
+  if (!bcastdec__grow((void **)&x->findings, &b->cap_findings, sizeof *x->findings, x->n_findings + 1))
     return 0;
   va_list ap;
   va_start(ap, fmt);
   bcastdec__finding_vfill(&x->findings[x->n_findings++], id, sp, fmt, ap);
   va_end(ap);
   return 1;
-}
-
-static bcastdec_span wspan(size_t off, size_t len) {
-  bcastdec_span s;
-  s.off = (uint32_t)off;
-  s.len = (uint32_t)len;
-  s.src = BCASTDEC_SRC_WIRE;
-  return s;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -197,20 +176,9 @@ static unsigned line_of(const uint8_t *buf, size_t len, size_t off) {
 /* Name tables                                                               */
 /* ------------------------------------------------------------------------ */
 
-typedef struct vs {
-  unsigned v;
-  const char *name;
-} vs;
 
-static const char *lookup(const vs *t, size_t n, unsigned v) {
-  for (size_t i = 0; i < n; i++)
-    if (t[i].v == v) return t[i].name;
-  return NULL;
-}
 
-#define LOOKUP(t, v) lookup(t, sizeof(t) / sizeof((t)[0]), v)
-
-static const vs kind_names[] = {
+static const bcastdec__vs kind_names[] = {
     {BCASTDEC_XML_UNKNOWN, "unknown"},
     {BCASTDEC_XML_MSK_REQUEST, "msk_request"},
     {BCASTDEC_XML_MSK_RESPONSE, "msk_response"},
@@ -219,15 +187,15 @@ static const vs kind_names[] = {
     {BCASTDEC_XML_REGISTER_RESPONSE, "register_response"},
     {BCASTDEC_XML_SPROV, "sprov"},
     {BCASTDEC_XML_SMARTCARD_TRIGGER, "smartcard_trigger"}};
-const char *bcastdec_xml_kind_name(unsigned kind) { return LOOKUP(kind_names, kind); }
+const char *bcastdec_xml_kind_name(unsigned kind) { return BCASTDEC__LOOKUP(kind_names, kind); }
 
-static const vs ids_names[] = {
+static const bcastdec__vs ids_names[] = {
     {BCASTDEC_XML_IDS_NOT_CHECKED, "not_checked"}, {BCASTDEC_XML_IDS_MATCH, "match"},
     {BCASTDEC_XML_IDS_MISMATCH, "mismatch"},       {BCASTDEC_XML_IDS_NO_XML_IDS, "no_xml_ids"},
     {BCASTDEC_XML_IDS_NO_LTKM_IDS, "no_ltkm_ids"}};
-const char *bcastdec_xml_ids_name(unsigned ids) { return LOOKUP(ids_names, ids); }
+const char *bcastdec_xml_ids_name(unsigned ids) { return BCASTDEC__LOOKUP(ids_names, ids); }
 
-static const vs field_names[] = {
+static const bcastdec__vs field_names[] = {
     {BCASTDEC_XF_REQUEST_ID, "requestID"},
     {BCASTDEC_XF_GLOBAL_STATUS_CODE, "globalStatusCode"},
     {BCASTDEC_XF_ITEMWISE_STATUS_CODE, "itemwiseStatusCode"},
@@ -240,7 +208,7 @@ static const vs field_names[] = {
     {BCASTDEC_XF_SERVICE_ID, "serviceId"},
     {BCASTDEC_XF_LTKM, "LTKM"},
     {BCASTDEC_XF_LTKM_VERSION, "version"}};
-const char *bcastdec_xml_field_name(unsigned id) { return LOOKUP(field_names, id); }
+const char *bcastdec_xml_field_name(unsigned id) { return BCASTDEC__LOOKUP(field_names, id); }
 
 /* Media types (PROFILE.md section 7).  |assumed|: the type exists, its use
  * for these bodies is not confirmed. */
@@ -451,7 +419,7 @@ static size_t scan_tag(pstate *st, size_t lt, size_t gt) {
     if (i >= gt || (p[i] != '"' && p[i] != '\'')) break;
     const uint8_t *close = memchr(p + i + 1, p[i], gt - i - 1);
     if (close == NULL) break;
-    if (!grow((void **)&st->raw, &st->cap_raw, sizeof *st->raw, n + 1)) return n;
+    if (!bcastdec__grow((void **)&st->raw, &st->cap_raw, sizeof *st->raw, n + 1)) return n;
     raw_attr *r = &st->raw[n++];
     r->name_off = name_off;
     r->name_len = name_len;
@@ -497,7 +465,7 @@ static const raw_attr *raw_find(const pstate *st, size_t n_raw, size_t *cur, int
 static int put_attr(pstate *st, const char *ns, const char *prefix, const char *name,
                     const char *value, size_t vlen, const raw_attr *r) {
   xbox *b = st->b;
-  if (!grow((void **)&b->attrs, &b->cap_attrs, sizeof *b->attrs, b->n_attrs + 1)) return 0;
+  if (!bcastdec__grow((void **)&b->attrs, &b->cap_attrs, sizeof *b->attrs, b->n_attrs + 1)) return 0;
   bcastdec_xml_attr *a = &b->attrs[b->n_attrs];
   memset(a, 0, sizeof *a);
   a->ns = ar_strn(b, ns, strlen(ns));
@@ -520,10 +488,10 @@ static int put_attr(pstate *st, const char *ns, const char *prefix, const char *
   a->value = v;
   a->value_len = o;
   if (r != NULL) {
-    a->sp = wspan(r->name_off, r->end - r->name_off);
-    a->value_sp = wspan(r->val_off, r->val_len);
+    a->sp = bcastdec__wire_span(r->name_off, r->end - r->name_off);
+    a->value_sp = bcastdec__wire_span(r->val_off, r->val_len);
   } else {
-    a->sp = a->value_sp = wspan(st->low, 0);
+    a->sp = a->value_sp = bcastdec__wire_span(st->low, 0);
   }
   b->n_attrs++;
   return 1;
@@ -579,9 +547,9 @@ static void on_start(void *ud, const xmlChar *local, const xmlChar *prefix, cons
     return;
   }
   size_t cap_first = b->cap_elems;
-  if (!grow((void **)&x->elems, &b->cap_elems, sizeof *x->elems, x->n_elems + 1) ||
-      !grow((void **)&b->attr_first, &cap_first, sizeof *b->attr_first, b->cap_elems) ||
-      !grow((void **)&st->open, &st->cap_open, sizeof *st->open, st->n_open + 1)) {
+  if (!bcastdec__grow((void **)&x->elems, &b->cap_elems, sizeof *x->elems, x->n_elems + 1) ||
+      !bcastdec__grow((void **)&b->attr_first, &cap_first, sizeof *b->attr_first, b->cap_elems) ||
+      !bcastdec__grow((void **)&st->open, &st->cap_open, sizeof *st->open, st->n_open + 1)) {
     out_of_memory(st);
     return;
   }
@@ -629,12 +597,12 @@ static void on_start(void *ud, const xmlChar *local, const xmlChar *prefix, cons
     size_t tag_end = st->buf[gt] == '>' ? gt + 1 : gt + 2;
     if (tag_end > st->len) tag_end = st->len;
     oe->empty_tag = st->buf[gt] == '/';
-    e->sp = wspan(lt, tag_end - lt);
-    e->inner_sp = wspan(tag_end, 0);
+    e->sp = bcastdec__wire_span(lt, tag_end - lt);
+    e->inner_sp = bcastdec__wire_span(tag_end, 0);
     n_raw = scan_tag(st, lt, gt);
     st->low = tag_end;
   } else {
-    e->sp = e->inner_sp = wspan(st->low, 0);
+    e->sp = e->inner_sp = bcastdec__wire_span(st->low, 0);
   }
 
   /* Namespace declarations first (as xmlns attributes), then attributes,
@@ -716,7 +684,7 @@ static void on_end(void *ud, const xmlChar *local, const xmlChar *prefix, const 
 static void on_chars(void *ud, const xmlChar *ch, int n) {
   pstate *st = ud;
   if (st->stopped || st->n_open == 0 || n <= 0) return;
-  if (!grow((void **)&st->tb, &st->tb_cap, 1, st->tb_len + (size_t)n)) {
+  if (!bcastdec__grow((void **)&st->tb, &st->tb_cap, 1, st->tb_len + (size_t)n)) {
     out_of_memory(st);
     return;
   }
@@ -834,7 +802,7 @@ static size_t map_off(const repairs *rp, size_t r) {
 
 static bcastdec_span map_span(const repairs *rp, bcastdec_span s) {
   size_t a = map_off(rp, s.off), e = map_off(rp, (size_t)s.off + s.len);
-  return wspan(a, e >= a ? e - a : 0);
+  return bcastdec__wire_span(a, e >= a ? e - a : 0);
 }
 
 /*
@@ -882,7 +850,7 @@ static bcastdec_span trim_span(const uint8_t *body, bcastdec_span sp) {
   size_t a = sp.off, e = (size_t)sp.off + sp.len;
   while (a < e && is_blank(body[a])) a++;
   while (e > a && is_blank(body[e - 1])) e--;
-  return wspan(a, e - a);
+  return bcastdec__wire_span(a, e - a);
 }
 
 static int parse_uint(const char *s, size_t n, uint64_t max, uint64_t *out) {
@@ -906,7 +874,7 @@ static int add_field(xbox *b, const uint8_t *body, const struct fname *fn, int e
                      const char *name, const char *ns, const char *raw, size_t raw_len,
                      bcastdec_span raw_sp) {
   bcastdec_xml *x = &b->x;
-  if (!grow((void **)&x->fields, &b->cap_fields, sizeof *x->fields, x->n_fields + 1)) return -1;
+  if (!bcastdec__grow((void **)&x->fields, &b->cap_fields, sizeof *x->fields, x->n_fields + 1)) return -1;
   bcastdec_xml_field *f = &x->fields[x->n_fields];
   memset(f, 0, sizeof *f);
   f->id = fn->id;
@@ -1064,13 +1032,13 @@ static int pass_kind(spass *sp, const char *media_type) {
   }
   if (x->media_kind != BCASTDEC_XML_UNKNOWN && x->root_kind != BCASTDEC_XML_UNKNOWN &&
       x->media_kind != x->root_kind &&
-      !add_finding(b, BCASTDEC__F_XML_KIND_MISMATCH, wspan(x->elems[0].sp.off, 0),
+      !add_finding(b, BCASTDEC__F_XML_KIND_MISMATCH, bcastdec__wire_span(x->elems[0].sp.off, 0),
                    "media type names %s, root element <%.60s> %s",
                    bcastdec_xml_kind_name(x->media_kind), x->elems[0].name,
                    bcastdec_xml_kind_name(x->root_kind)))
     return 0;
   if (x->n_elems > 0 && x->kind == BCASTDEC_XML_UNKNOWN &&
-      !add_finding(b, BCASTDEC__F_XML_UNKNOWN_ROOT, wspan(x->elems[0].sp.off, 0),
+      !add_finding(b, BCASTDEC__F_XML_UNKNOWN_ROOT, bcastdec__wire_span(x->elems[0].sp.off, 0),
                    "root element <%.60s> in namespace \"%.60s\"", x->elems[0].name,
                    x->elems[0].ns))
     return 0;
@@ -1086,7 +1054,7 @@ static int pass_responses(spass *sp) {
   if (x->kind != BCASTDEC_XML_MSK_RESPONSE || x->n_elems == 0) return 1;
   for (int c = x->elems[0].first_child; c >= 0; c = x->elems[c].next_sibling) {
     if (!elem_is(&x->elems[c], "Response")) continue;
-    if (!grow((void **)&x->responses, &cap, sizeof *x->responses, x->n_responses + 1)) return 0;
+    if (!bcastdec__grow((void **)&x->responses, &cap, sizeof *x->responses, x->n_responses + 1)) return 0;
     bcastdec_xml_response *r = &x->responses[x->n_responses];
     r->elem = c;
     r->msk = r->key_domain_id = r->msk_id = r->response_code = r->first_ltkm = -1;
@@ -1122,7 +1090,7 @@ static int pass_ltkms(spass *sp) {
   for (size_t i = 0; i < x->n_elems; i++) {
     const bcastdec_xml_elem *e = &x->elems[i];
     if (!elem_is(e, "LTKM") || !e->complete || sp->elem_field[i] < 0) continue;
-    if (!grow((void **)&x->ltkms, &cap, sizeof *x->ltkms, x->n_ltkms + 1)) return 0;
+    if (!bcastdec__grow((void **)&x->ltkms, &cap, sizeof *x->ltkms, x->n_ltkms + 1)) return 0;
     bcastdec_xml_ltkm *l = &x->ltkms[x->n_ltkms];
     const bcastdec_xml_field *f = &x->fields[sp->elem_field[i]];
     memset(l, 0, sizeof *l);
@@ -1140,7 +1108,7 @@ static int pass_ltkms(spass *sp) {
       x->responses[l->response].first_ltkm = (int)x->n_ltkms;
     x->n_ltkms++;
 
-    bcastdec_span tag = wspan(e->sp.off, e->sp.len);
+    bcastdec_span tag = bcastdec__wire_span(e->sp.off, e->sp.len);
     if (l->ns_match == BCASTDEC_XML_NS_OTHER &&
         !add_finding(b, BCASTDEC__F_MSK_LTKM_NAMESPACE, tag,
                      "LTKM in namespace \"%.80s\", not \"%s\"", e->ns[0] ? e->ns : "(none)",
@@ -1191,7 +1159,7 @@ static int pass_msk_rules(spass *sp) {
     for (int k = re->first_child; k >= 0; k = x->elems[k].next_sibling) {
       const bcastdec_xml_elem *ke = &x->elems[k];
       if (!elem_is(ke, "LTKM")) continue;
-      bcastdec_span tag = wspan(ke->sp.off, ke->sp.len);
+      bcastdec_span tag = bcastdec__wire_span(ke->sp.off, ke->sp.len);
       seen++;
       /* Rule 3: "<Response> elements containing other response codes SHALL
        * NOT contain any <LTKM> elements." */
@@ -1220,20 +1188,20 @@ static int pass_msk_rules(spass *sp) {
      * code "200 OK" SHALL contain exactly one <LTKM> child element" - when
      * inclusion is used at all. */
     if (rs->success && seen == 0 && x->n_ltkms > 0 &&
-        !add_finding(b, BCASTDEC__F_MSK_LTKM_MISSING, wspan(re->sp.off, re->sp.len),
+        !add_finding(b, BCASTDEC__F_MSK_LTKM_MISSING, bcastdec__wire_span(re->sp.off, re->sp.len),
                      "200 OK Response without LTKM while other Responses carry one"))
       return 0;
   }
   for (size_t i = 0; i < x->n_ltkms; i++) {
     const bcastdec_xml_elem *le = &x->elems[x->ltkms[i].elem];
     if (x->ltkms[i].response >= 0) continue;
-    if (!add_finding(b, BCASTDEC__F_MSK_LTKM_POSITION, wspan(le->sp.off, le->sp.len),
+    if (!add_finding(b, BCASTDEC__F_MSK_LTKM_POSITION, bcastdec__wire_span(le->sp.off, le->sp.len),
                      "LTKM inside <%.40s>, not a child of a Response",
                      le->parent >= 0 ? x->elems[le->parent].name : "(document)"))
       return 0;
   }
   if (x->n_ltkms == 0 && any_success && x->status == BCASTDEC_OK &&
-      !add_finding(b, BCASTDEC__F_MSK_LTKM_NOT_INCLUDED, wspan(x->elems[0].sp.off, 0),
+      !add_finding(b, BCASTDEC__F_MSK_LTKM_NOT_INCLUDED, bcastdec__wire_span(x->elems[0].sp.off, 0),
                    "no LTKM inclusion: the LTKMs are expected by UDP push"))
     return 0;
   return 1;
@@ -1272,7 +1240,7 @@ static void pstate_free(pstate *st) {
 static int set_status(xbox *b, bcastdec_status st, bcastdec__fid fid, size_t off,
                       const char *text) {
   bcastdec_xml *x = &b->x;
-  bcastdec_span sp = wspan(off, 0);
+  bcastdec_span sp = bcastdec__wire_span(off, 0);
   if (!add_finding(b, fid, sp, "%s", text)) return 0;
   if (x->status == BCASTDEC_OK) {
     x->status = st;

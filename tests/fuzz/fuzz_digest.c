@@ -16,6 +16,8 @@
 #include <bcastdec/bcastdec.h>
 #include <bcastdec/digest.h>
 
+#include "fuzz_common.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* EXAMPLE KEYS ONLY (tests/data/digest/srk.keys; test_digest.c SRK_HEX). */
@@ -31,16 +33,7 @@ static const uint8_t SRK[32] = {0xa6, 0x89, 0x57, 0x6a, 0x18, 0x53, 0x0f, 0x4c,
                                 0xb3, 0x1b, 0x50, 0xcf, 0x81, 0x21, 0x04, 0x73,
                                 0x36, 0xba, 0x12, 0x7d, 0xe9, 0x49, 0x56, 0x1f};
 
-static bcastdec_keystore *keystore(void) {
-  static bcastdec_keystore *ks;
-  if (ks == NULL) {
-    ks = bcastdec_keystore_new();
-    if (ks == NULL || bcastdec_keystore_load_text(ks, KEYS, sizeof KEYS - 1, "fuzz", NULL) !=
-                          BCASTDEC_OK)
-      abort();
-  }
-  return ks;
-}
+static bcastdec_keystore *keystore(void) { return fuzz_keystore(KEYS, sizeof KEYS - 1); }
 
 static void span(bcastdec_span s, size_t len) {
   if (s.src != BCASTDEC_SRC_WIRE && !(s.src == BCASTDEC_SRC_NONE && s.off == 0 && s.len == 0))

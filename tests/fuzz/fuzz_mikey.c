@@ -12,6 +12,8 @@
 
 #include <bcastdec/bcastdec.h>
 
+#include "fuzz_common.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Keys of the seeds: the mbms-mikey.md section 11 PSK as wildcard SMK and
@@ -22,16 +24,7 @@ static const char KEYS[] =
     "101112131415161718191a1b1c1d1e1f\n"
     "SEK b8709d 68c90000 000102030405060708090a0b0c0d0e0f\n";
 
-static bcastdec_keystore *keystore(void) {
-  static bcastdec_keystore *ks;
-  if (ks == NULL) {
-    ks = bcastdec_keystore_new();
-    if (ks == NULL || bcastdec_keystore_load_text(ks, KEYS, sizeof KEYS - 1, "fuzz", NULL) !=
-                          BCASTDEC_OK)
-      abort();
-  }
-  return ks;
-}
+static bcastdec_keystore *keystore(void) { return fuzz_keystore(KEYS, sizeof KEYS - 1); }
 
 static void span(const bcastdec_mikey_msg *m, bcastdec_span s) {
   uint64_t end = (uint64_t)s.off + s.len;

@@ -14,6 +14,8 @@
 #include <bcastdec/bcastdec.h>
 #include <bcastdec/xml.h>
 
+#include "fuzz_common.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char KEYS[] =
@@ -21,16 +23,7 @@ static const char KEYS[] =
     "101112131415161718191a1b1c1d1e1f\n"
     "SMK * 000102030405060708090a0b0c0d0e0f\n";
 
-static bcastdec_keystore *keystore(void) {
-  static bcastdec_keystore *ks;
-  if (ks == NULL) {
-    ks = bcastdec_keystore_new();
-    if (ks == NULL || bcastdec_keystore_load_text(ks, KEYS, sizeof KEYS - 1, "fuzz", NULL) !=
-                          BCASTDEC_OK)
-      abort();
-  }
-  return ks;
-}
+static bcastdec_keystore *keystore(void) { return fuzz_keystore(KEYS, sizeof KEYS - 1); }
 
 static volatile uint8_t sink;
 
