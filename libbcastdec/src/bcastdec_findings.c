@@ -225,6 +225,26 @@ const bcastdec_finding_info bcastdec__findings[BCASTDEC__F_COUNT] = {
     [BCASTDEC__F_HTTP_STATUS_MISMATCH] = {"http.status_mismatch", W, GP,
                                           "The HTTP status and the body's globalStatusCode "
                                           "disagree about success"},
+    /* -- flows across a capture (bcastdec_flow.c; rules 11, 13, 14, 16, 21) -- */
+    [BCASTDEC__F_FLOW_REGISTRATION_MISSING] = {"flow.registration_missing", W, GS,
+                                               "registrationRequired=true, but no Registration "
+                                               "from the subscriber came before its LTKM (or "
+                                               "before the end of the capture)"},
+    [BCASTDEC__F_FLOW_REGISTRATION_NAI] = {"flow.registration_nai", W, GP,
+                                           "A Registration from an (R-)UIM/CSIM subscriber "
+                                           "(NAI username): those terminals never register"},
+    [BCASTDEC__F_FLOW_NO_LTKM] = {"flow.no_ltkm_after_purchase", W, GS,
+                                  "A successful purchase or Registration followed neither by an "
+                                  "LTKM nor by an LTKM Request in the capture"},
+    [BCASTDEC__F_FLOW_AFTER_DEREGISTRATION] = {"flow.ltkm_after_deregistration", W, GS,
+                                               "An LTKM pushed to a subscriber after its "
+                                               "successful Deregistration"},
+    [BCASTDEC__F_FLOW_REQUEST_UNKNOWN_ID] = {"flow.ltkm_request_unknown_id", N, GS,
+                                             "An LTKM Request for a SEK/PEK ID that no earlier "
+                                             "LTKM or STKM and no key file named"},
+    [BCASTDEC__F_FLOW_VERIFICATION_MISSING] = {"flow.verification_missing", W, GS,
+                                               "An LTKM with V = 1 that no verification message "
+                                               "answered in the capture"},
 };
 
 const bcastdec_finding_info *bcastdec_finding_table(size_t *n) {

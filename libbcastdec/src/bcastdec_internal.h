@@ -97,6 +97,13 @@ typedef enum bcastdec__fid {
   BCASTDEC__F_HTTP_UNAUTHENTICATED,
   BCASTDEC__F_HTTP_REGISTRATION_NAI,
   BCASTDEC__F_HTTP_STATUS_MISMATCH,
+  /* flows across a capture (bcastdec_flow.c) */
+  BCASTDEC__F_FLOW_REGISTRATION_MISSING,
+  BCASTDEC__F_FLOW_REGISTRATION_NAI,
+  BCASTDEC__F_FLOW_NO_LTKM,
+  BCASTDEC__F_FLOW_AFTER_DEREGISTRATION,
+  BCASTDEC__F_FLOW_REQUEST_UNKNOWN_ID,
+  BCASTDEC__F_FLOW_VERIFICATION_MISSING,
   BCASTDEC__F_COUNT
 } bcastdec__fid;
 
@@ -115,6 +122,7 @@ typedef struct bcastdec__msgpriv {
   bcastdec__blk *extra;    /* heap blocks, freed with the message */
   size_t cap_payloads, cap_findings, cap_key_data, cap_keys;
   const bcastdec_opts *opts;
+  bcastdec_opts parsed_with; /* copy of *opts at parse time (bcastdec_mikey_msg_pack) */
 } bcastdec__msgpriv;
 
 void *bcastdec__msg_alloc(bcastdec_mikey_msg *m, size_t size);

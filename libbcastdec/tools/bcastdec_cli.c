@@ -354,6 +354,9 @@ static int cmd_findings(int argc, char **argv) {
     jw_obj(&w, NULL);
     jw_arr(&w, "findings");
   }
+  int wid = 0; /* the id column fits the longest id */
+  for (size_t i = 0; i < n; i++)
+    if ((int)strlen(t[i].id) > wid) wid = (int)strlen(t[i].id);
   for (size_t i = 0; i < n; i++) {
     if (json) {
       jw_obj(&w, NULL);
@@ -363,7 +366,7 @@ static int cmd_findings(int argc, char **argv) {
       jw_str(&w, "summary", t[i].summary);
       jw_end_obj(&w);
     } else {
-      printf("%-28s %-8s %-10s %s\n", t[i].id, bcastdec_severity_name(t[i].severity),
+      printf("%-*s %-8s %-10s %s\n", wid, t[i].id, bcastdec_severity_name(t[i].severity),
              groups[t[i].group], t[i].summary);
     }
   }
