@@ -87,6 +87,13 @@ typedef struct sub {
   /* Digest session with the portal (web shop, SMK/SRK aware) */
   char nonce[64], opaque[40];
   uint32_t nc;
+  /* flow model: what the flow tracker (bcastdec/flow.h) expects of this
+   * subscriber; frames where its findings go */
+  uint32_t fl_reg;   /* registrationRequired=true awaiting a Registration, 0 */
+  uint32_t fl_ltkm;  /* a purchase/Registration awaiting an LTKM (Request), 0 */
+  uint32_t fl_dereg; /* a successful Deregistration, 0 */
+  uint32_t fl_v[16]; /* LTKMs with V = 1 awaiting a verification message */
+  size_t fl_nv;
 } sub;
 
 typedef struct svc {
@@ -104,6 +111,7 @@ typedef struct svc {
   uint8_t last_stkm[MSG_MAX];
   size_t last_stkm_len;
   int known;         /* a decoder of the capture knows the current key */
+  int fl_seen;       /* an LTKM or STKM named its ids (flow tracker, rule 16) */
   int learned_any;   /* ... or learned some generation of it */
   uint64_t accepted; /* last verified STKM counter under the current key */
   int has_accepted;
@@ -1196,6 +1204,22 @@ static int patch(gen *G, built *b, const mfaults *f, const uint8_t *psk, size_t 
 /* What a decoder with the key file must make of each message               */
 /* ------------------------------------------------------------------------ */
 
+/* The flow tracker's view of an LTKM (rules 11, 13, 14, 21). */
+static void flow_ltkm(gen *G, sub *u, svc *v, const built *b, const ltkm_opts *o, uint32_t frame,
+                      const char *delivery) {
+  if (strcmp(delivery, "udp_push") == 0 && u->fl_dereg != 0)
+    expect(G, "flow.ltkm_after_deregistration", frame, "flow");
+  if (u->fl_reg != 0) {
+    expect(G, "flow.registration_missing", frame, "flow");
+    u->fl_reg = 0;
+  }
+  u->fl_ltkm = 0;
+  if (b->len > 3 && (b->msg[3] & 0x80) != 0 && u->fl_nv < 16) /* HDR V */
+    u->fl_v[u->fl_nv++] = frame;
+  if (!o->token_only)
+    v->fl_seen = 1;
+}
+
 static void expect_ltkm(gen *G, sub *u, svc *v, const built *b, uint64_t counter,
                         const ltkm_opts *o, const mfaults *f, uint32_t frame,
                         const char *delivery) {
@@ -1219,6 +1243,7 @@ static void expect_ltkm(gen *G, sub *u, svc *v, const built *b, uint64_t counter
     msg_finding(G, m, "mikey.data_type");
     return;
   }
+  flow_ltkm(G, u, v, b, o, frame, delivery);
   if (f->unknown_ext)
     msg_finding(G, m, "ext.unknown_type");
   if (f->kemac_not_last)
@@ -1272,6 +1297,7 @@ static void expect_stkm(gen *G, svc *v, const built *b, uint64_t counter, uint16
   xmsg *m = new_msg(G, BCASTDEC_KIND_STKM, frame, "udp_broadcast", NULL, v, b->msg, b->len);
   if (m == NULL)
     return;
+  v->fl_seen = 1;
   m->counter = counter;
   if (v->known && !corrupt) {
     m->outcome = BCASTDEC_OUT_DECRYPTED;
@@ -1521,6 +1547,12 @@ static void step_purchase(gen *G, gs_line *l, int token) {
     /* seed 000: no registration for (R-)UIM/CSIM terminals (rule 11) */
     if (x.accepted && required && u->csim)
       expect(G, "http.registration_nai", x.response_frame, "http");
+    /* flow model: a Registration (USIM) and keys are due */
+    if (x.accepted && global_status == 0) {
+      if (required && !u->csim)
+        u->fl_reg = x.response_frame;
+      u->fl_ltkm = x.response_frame;
+    }
   }
   free(req);
   free(resp);
@@ -1552,6 +1584,26 @@ static void step_register(gen *G, gs_line *l, int dereg) {
     x.resp_body = resp;
     x.digest = 1;
     http_exchange(G, u, &x);
+    /* flow model: any Registration request answers registrationRequired;
+     * one from an NAI subscriber is flagged (rule 11) */
+    if (!dereg) {
+      u->fl_reg = 0;
+      if (u->csim && x.request_frame != 0)
+        expect(G, "flow.registration_nai", x.request_frame, "flow");
+      if (x.accepted) {
+        u->fl_dereg = 0;
+        u->fl_ltkm = x.response_frame;
+      }
+    } else if (x.accepted) {
+      /* what was due stays unmet: nothing later can meet it */
+      u->fl_dereg = x.response_frame;
+      if (u->fl_reg != 0)
+        expect(G, "flow.registration_missing", u->fl_reg, "flow");
+      if (u->fl_ltkm != 0)
+        expect(G, "flow.no_ltkm_after_purchase", u->fl_ltkm, "flow");
+      u->fl_ltkm = 0;
+      u->fl_reg = 0;
+    }
   }
   free(req);
   free(resp);
@@ -1755,6 +1807,13 @@ static void step_ltkm_request(gen *G, gs_line *l) {
   x.resp_body = resp;
   x.digest = 1;
   http_exchange(G, u, &x);
+  /* flow model: the LTKM Request is the other way to the keys (rule 13);
+   * it should name SEK/PEK IDs seen before or held in the key file (rule 16,
+   * a note on every request that carries them) */
+  u->fl_ltkm = 0;
+  for (size_t i = 0; i < n && x.request_frame != 0; i++)
+    if (!v[i]->fl_seen && !v[i]->in_keyfile)
+      expect(G, "flow.ltkm_request_unknown_id", x.request_frame, "flow");
   if (!x.accepted || G->failed)
     goto out;
 
@@ -1951,6 +2010,15 @@ static void step_verification(gen *G, gs_line *l) {
   xmsg *m = new_msg(G, BCASTDEC_KIND_VERIFICATION, fr, "udp_push", u, NULL, out, len);
   if (m == NULL)
     return;
+  /* flow model: it answers the LTKM it names, else the terminal's oldest
+   * unanswered one */
+  if (u->fl_nv != 0) {
+    size_t k = 0;
+    if (!unsolicited && cor == NULL && u->v_pending)
+      k = u->fl_nv - 1;
+    memmove(&u->fl_v[k], &u->fl_v[k + 1], (u->fl_nv - k - 1) * sizeof u->fl_v[0]);
+    u->fl_nv--;
+  }
   if (u->v_pending && !unsolicited && cor == NULL) {
     m->outcome = BCASTDEC_OUT_DECRYPTED;
     u->v_pending = 0;
@@ -2395,6 +2463,21 @@ static void keyfile_seks(gn_buf *b, const kf_sek *s, size_t n) {
   bcastdec_memzero(hx, sizeof hx);
 }
 
+/* The flow tracker's end-of-capture judgements (bcastdec/flow.h). */
+static void flow_end(gen *G) {
+  for (size_t i = 0; i < G->n_subs; i++) {
+    sub *u = &G->subs[i];
+    if (u->fl_reg != 0)
+      expect(G, "flow.registration_missing", u->fl_reg, "flow");
+    if (u->fl_ltkm != 0)
+      expect(G, "flow.no_ltkm_after_purchase", u->fl_ltkm, "flow");
+    for (size_t k = 0; k < u->fl_nv; k++)
+      expect(G, "flow.verification_missing", u->fl_v[k], "flow");
+    u->fl_reg = u->fl_ltkm = 0;
+    u->fl_nv = 0;
+  }
+}
+
 static void ip_text(char *out, const uint8_t ip[4]) {
   sprintf(out, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
 }
@@ -2754,6 +2837,7 @@ int main(int argc, char **argv) {
   }
   if (exp != NULL) {
     gn_buf b = {0};
+    flow_end(G);
     expected_json(G, &b);
     int w = write_buf(&b, exp);
     gn_buf_free(&b);
