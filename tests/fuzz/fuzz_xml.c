@@ -5,13 +5,16 @@
  * a session with a fixed key store (the SMK of the tests/data/xml LTKMs), so
  * the LTKM decryption path is reached too.  The walker checks every index
  * and every span of the result: a wrong one is a crash here, not a wrong
- * highlight in Wireshark.
+ * highlight in Wireshark.  The decoded body and its LTKMs then go through
+ * the flow tracker (bcastdec/flow.h) as request and response, as the plugin
+ * feeds them.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <bcastdec/bcastdec.h>
+#include <bcastdec/flow.h>
 #include <bcastdec/xml.h>
 
 #include "fuzz_common.h"
@@ -113,6 +116,52 @@ static void walk(const bcastdec_xml *x) {
   (void)bcastdec_xml_max_severity(x);
 }
 
+/* The body as a request (frame 1) and as its response (frame 2) of two
+ * users, then its LTKMs pushed and inline; every finding checked. */
+static void flow(const bcastdec_xml *x) {
+  static const char *const users[] = {"oKGio6SlpqeoqaqrrK2urw==@bsf.example", "a@csim.example", NULL};
+  bcastdec_finding out[4];
+  uint32_t refs[8];
+  bcastdec_flow *f = bcastdec_flow_new();
+  if (f == NULL) return;
+  uint32_t ref = 1;
+  for (size_t u = 0; u < 3; u++) {
+    for (int resp = 0; resp < 2; resp++) {
+      bcastdec_flow_http ev;
+      memset(&ev, 0, sizeof ev);
+      ev.ref = ref++;
+      ev.request_ref = resp ? ev.ref - 1 : 0;
+      ev.is_response = (uint8_t)resp;
+      ev.status_code = 200;
+      ev.terminal = "192.0.2.1";
+      ev.username = users[u];
+      ev.xml = x;
+      ev.ks = keystore();
+      size_t n = bcastdec_flow_http_msg(f, &ev, out, 4);
+      findings(out, n < 4 ? n : 4, 0);
+    }
+    for (size_t i = 0; i < x->n_ltkms; i++) {
+      if (x->ltkms[i].msg == NULL) continue;
+      bcastdec_flow_mikey me;
+      memset(&me, 0, sizeof me);
+      me.ref = ref++;
+      me.path = (uint8_t)(i & 1);
+      me.terminal = "192.0.2.1";
+      me.username = users[u];
+      me.msg = x->ltkms[i].msg;
+      size_t n = bcastdec_flow_mikey_msg(f, &me, out, 4);
+      findings(out, n < 4 ? n : 4, 0);
+    }
+  }
+  size_t nr = bcastdec_flow_end_refs(f, refs, 8);
+  for (size_t i = 0; i < nr && i < 8; i++) {
+    size_t n = bcastdec_flow_end_findings(f, refs[i], out, 4);
+    if (n == 0) abort(); /* listed refs have findings */
+    findings(out, n < 4 ? n : 4, 0);
+  }
+  bcastdec_flow_free(f);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static const char *const types[] = {NULL, BCASTDEC_XML_MT_MSK_RESPONSE};
   bcastdec_xml_opts o;
@@ -132,6 +181,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (bcastdec_xml_process_ltkms(x, s, &ctx, &h) == BCASTDEC_OK) walk(x);
       bcastdec_session_free(s);
     }
+    flow(x);
     bcastdec_xml_free(x);
   }
   return 0;
