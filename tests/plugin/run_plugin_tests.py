@@ -668,7 +668,9 @@ def sample_facts(t, sdir, exp):
     ports = exp.get("ports", {}).get("stkm_udp", [])
     if ports:
         opts += ["-o", "bcast.stkm_udp_ports:" + ",".join(str(p) for p in ports)]
-    args = ["-n", "-r", t.visible(os.path.join(sdir, "capture.pcapng"))] + opts + ["-T", "json"]
+    # two passes: the flow tracker's end-of-capture judgements need them
+    args = ["-n", "-2", "-r", t.visible(os.path.join(sdir, "capture.pcapng"))] + opts + \
+        ["-T", "json"]
     out = t.run(args).stdout
     frames = {}
     # Walk per packet: the top-level array holds one object per packet.
@@ -796,6 +798,15 @@ def case_samples(t, d, w, args):
             if fid not in shown:
                 problems.append("%s: expected finding %s is not an expert info bcast.%s"
                                 % (name, fid, fid))
+        # the flow tracker's findings (notes included) on their frames
+        for f in exp.get("findings", []) + exp.get("notes", []):
+            if f.get("layer") != "flow":
+                continue
+            n_findings += 1
+            if f["id"] not in [fid for fid, _ in frames.get(f["frame"], empty)["expert"]]:
+                problems.append("%s: flow finding %s not shown in frame %d (shown there: %s)"
+                                % (name, f["id"], f["frame"],
+                                   sorted(set(x for x, _ in frames.get(f["frame"], empty)["expert"]))))
         if not expected_ids:
             loud = sorted((fid, num) for fid, l in shown.items() for num, sev in l
                           if sev >= SEV_WARN)
