@@ -12,6 +12,7 @@ As a module:
     w = PcapWriter("out.pcap")
     w.udp(payload, dport=4359)                     # one datagram per frame
     w.tcp(payload, dport=80, seq=1, ack=1)         # one segment, PSH|ACK
+    w.tcp_session([(True, req), (False, resp)])    # a whole TCP connection
     w.close()
 
 From the command line (payloads as hex; one frame each):
@@ -102,6 +103,45 @@ class PcapWriter:
         csum = checksum16(self._pseudo(src, dst, 6, len(hdr) + len(payload)) + hdr + payload)
         hdr = hdr[:16] + struct.pack("!H", csum) + hdr[18:]
         return self._frame(self._ether(self._ipv4(6, src, dst, hdr + payload)))
+
+    def tcp_session(self, messages, client="10.0.0.1", server="10.0.0.2", cport=40001,
+                    sport=80, mss=1460, isn=(1000, 50000)):
+        """A whole TCP connection: SYN, SYN-ACK, ACK; then every message of
+        |messages| ((from_client, payload) pairs, in order) in segments of at
+        most |mss| bytes (PSH|ACK on the last one), each message acknowledged
+        by a pure ACK of the peer; then FIN/ACK from the client, FIN/ACK from
+        the server, and the client's last ACK.  Sequence and acknowledgement
+        numbers are exact, so Wireshark reassembles without analysis flags.
+        Returns, per message, the frame number of its last segment (where
+        the reassembled PDU is dissected)."""
+        SYN, FIN, ACK, PSH = 0x02, 0x01, 0x10, 0x08
+        nxt = {True: isn[0], False: isn[1]}   # next sequence number, per side
+
+        def seg(from_client, payload, flags):
+            a = nxt[not from_client] if flags & ACK else 0
+            if from_client:
+                n = self.tcp(payload, sport, cport, nxt[True], a, flags, client, server)
+            else:
+                n = self.tcp(payload, cport, sport, nxt[False], a, flags, server, client)
+            nxt[from_client] += len(payload) + (1 if flags & (SYN | FIN) else 0)
+            return n
+
+        seg(True, b"", SYN)
+        seg(False, b"", SYN | ACK)
+        seg(True, b"", ACK)
+        last = []
+        for from_client, payload in messages:
+            if not payload:
+                raise ValueError("empty message")
+            for i in range(0, len(payload), mss):
+                part = payload[i:i + mss]
+                n = seg(from_client, part, ACK | (PSH if i + mss >= len(payload) else 0))
+            last.append(n)
+            seg(not from_client, b"", ACK)
+        seg(True, b"", FIN | ACK)
+        seg(False, b"", FIN | ACK)
+        seg(True, b"", ACK)
+        return last
 
 
 def main(argv=None):

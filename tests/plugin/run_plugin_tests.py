@@ -3,7 +3,8 @@
 """tshark tests of the Wireshark plugin bcast (one ctest test per case).
 
 Every capture is generated when the test runs: messages come from the
-project-independent generator tests/e2e/mikeygen.py, frames from mkpcap.py
+project-independent generators tests/e2e/mikeygen.py (and httpgen.py for
+the HTTP exchanges of case independent), frames from mkpcap.py
 (Ethernet/IPv4/UDP or TCP with correct lengths and checksums), into
 <workdir>/<case>/.  Nothing is hand-edited or checked in.
 
@@ -662,19 +663,15 @@ def hexnorm(v):
     return v.replace(":", "").lower()
 
 
-def sample_facts(t, sdir, exp):
-    """Per frame: bcast key values, digest outcomes, bcast expert infos."""
-    opts = ["-o", "bcast.keys_file:" + t.visible(os.path.join(sdir, "capture.keys"))]
-    ports = exp.get("ports", {}).get("stkm_udp", [])
-    if ports:
-        opts += ["-o", "bcast.stkm_udp_ports:" + ",".join(str(p) for p in ports)]
-    # two passes: the flow tracker's end-of-capture judgements need them
-    args = ["-n", "-2", "-r", t.visible(os.path.join(sdir, "capture.pcapng"))] + opts + \
+def packet_facts(t, pcap, opts, two_pass=True):
+    """Per frame (tshark -T json): bcast key values, digest outcomes, bcast
+    expert infos as (finding id, severity)."""
+    import json
+    args = ["-n", "-r", t.visible(pcap)] + (["-2"] if two_pass else []) + list(opts) + \
         ["-T", "json"]
     out = t.run(args).stdout
     frames = {}
     # Walk per packet: the top-level array holds one object per packet.
-    import json
     packets = json.loads(out, object_pairs_hook=lambda p: p)
     for pkt in packets:
         fields = []
@@ -711,6 +708,16 @@ def sample_facts(t, sdir, exp):
                     facts["expert"].append((n[len("bcast."):], int(d.get("_ws.expert.severity", "0"))))
         frames[num] = facts
     return frames
+
+
+def sample_facts(t, sdir, exp):
+    """Per frame: bcast key values, digest outcomes, bcast expert infos."""
+    opts = ["-o", "bcast.keys_file:" + t.visible(os.path.join(sdir, "capture.keys"))]
+    ports = exp.get("ports", {}).get("stkm_udp", [])
+    if ports:
+        opts += ["-o", "bcast.stkm_udp_ports:" + ",".join(str(p) for p in ports)]
+    # two passes: the flow tracker's end-of-capture judgements need them
+    return packet_facts(t, os.path.join(sdir, "capture.pcapng"), opts, two_pass=True)
 
 
 def sample_tap(t, sdir, exp):
@@ -819,6 +826,199 @@ def case_samples(t, d, w, args):
           % (len(dirs), n_keys, n_digest, n_findings, ", ".join(sorted(NOT_EVALUATED))))
 
 
+# --------------------------------------------------------------------------
+# A capture made independently of the project
+# --------------------------------------------------------------------------
+
+IND_STKM_PORT = 41234   # given only through -o bcast.stkm_udp_ports
+HTTP_PORT = 80
+
+
+class IndependentCapture:
+    """One subscriber (B-TID, SMK and SRK in a key file) and a capture built
+    only with mikeygen.py, httpgen.py and mkpcap.py:
+
+      TCP 1  MSK request -> 401 Digest challenge -> retry with Authorization
+             (SHA-256, auth-int, password base64(SRK)) -> 200 OK MSK response
+             with Authentication-Info and two <bcast:LTKM> (SEK A, SEK B),
+             in segments of 536 bytes (TCP reassembly)
+      UDP    LTKM push on 4359 (SEK C)
+      UDP    STKMs on IND_STKM_PORT under SEK A, B, C; the STKM under C again
+             (planted: replay.counter); an LTKM push whose last MAC byte is
+             flipped (planted: kemac.mac_failed); one more STKM under A
+      TCP 2  MSK request -> 401 -> retry computed with a wrong password
+             (planted: digest.failed) -> 401
+    Every frame number comes from the writer."""
+
+    def __init__(self, g, hg, w):
+        rng = random.Random(0x1DE9E4DE)
+        self.btid = g.make_btid(rng)
+        self.smk = rng.randbytes(32)
+        self.srk = rng.randbytes(32)
+        counter = rng.randint(1000, 1 << 20)
+
+        def ltkm(prf, kv):
+            nonlocal counter
+            counter += rng.randint(1, 50)
+            return g.build_ltkm(self.smk, self.btid, rng.randbytes(16), rng.randbytes(3),
+                                rng.randbytes(4), rng.getrandbits(32), counter,
+                                rng.randbytes(16), prf_func=prf, kv=kv)
+
+        def stkm(lt, counter):
+            i = lt.info
+            return g.build_stkm(i["sek"], rng.randbytes(16), rng.randbytes(14), i["kdid"],
+                                i["sekpek_id"], rng.randbytes(2), rng.getrandbits(32), counter,
+                                prf_func=i["prf"])
+
+        self.lt_a = ltkm(g.PRF_MIKEY1, g.KV_SPI)
+        self.lt_b = ltkm(g.PRF_HMAC_SHA256, g.KV_NULL)
+        self.lt_c = ltkm(g.PRF_MIKEY1, g.KV_SPI)
+        lt_d = ltkm(g.PRF_MIKEY1, g.KV_SPI)
+        bad = bytearray(lt_d.msg)
+        bad[-1] ^= 0x01   # last byte of the KEMAC's MAC
+        self.lt_d_bad = bytes(bad)
+        self.st_a1 = stkm(self.lt_a, 7)
+        self.st_b = stkm(self.lt_b, 300)
+        self.st_c = stkm(self.lt_c, 5000)
+        self.st_a2 = stkm(self.lt_a, 8)
+
+        # HTTP 1: the LTKM Request flow of seed 003, two LTKMs inline
+        body = hg.msk_response([hg.response_element(b.info["kdid"], b.info["sekpek_id"],
+                                                    ltkms=[hg.ltkm_element(b.msg)])
+                                for b in (self.lt_a, self.lt_b)])
+        req = hg.msk_request([(b.info["kdid"], b.info["sekpek_id"])
+                              for b in (self.lt_a, self.lt_b)])
+        pw = hg.password_forms(self.srk)["base64"]   # PROFILE section 7
+        self.good = hg.Flow(rng, self.btid, pw, req, body, algorithm="SHA-256",
+                            qop="auth-int").messages()
+        check(len(self.good) == 4, "httpgen flow: %d messages" % len(self.good))
+        # HTTP 2: the retry computed with another password -> 401 again
+        wrong = hg.password_forms(rng.randbytes(32))["base64"]
+        req2 = hg.msk_request([(lt_d.info["kdid"], lt_d.info["sekpek_id"])])
+        flow2 = hg.Flow(rng, self.btid, wrong, req2, b"", algorithm="MD5", qop="auth")
+        self.bad = flow2.messages()[:3] + [hg.response(401, [("WWW-Authenticate",
+                                                              flow2.chal.header())])]
+
+        self.pcap = os.path.join(w, "independent.pcap")
+        with mkpcap.PcapWriter(self.pcap) as wr:
+            f = wr.tcp_session([(i % 2 == 0, m) for i, m in enumerate(self.good)],
+                               cport=40001, sport=HTTP_PORT, mss=536)
+            self.f_get1, self.f_401, self.f_retry, self.f_200 = f
+            self.f_push = wr.udp(self.lt_c.msg, LTKM_PORT, sport=40010)
+            self.f_st_a1 = wr.udp(self.st_a1.msg, IND_STKM_PORT, sport=40011)
+            self.f_st_b = wr.udp(self.st_b.msg, IND_STKM_PORT, sport=40011)
+            self.f_st_c = wr.udp(self.st_c.msg, IND_STKM_PORT, sport=40011)
+            self.f_replay = wr.udp(self.st_c.msg, IND_STKM_PORT, sport=40011)
+            self.f_badmac = wr.udp(self.lt_d_bad, LTKM_PORT, sport=40010)
+            self.f_st_a2 = wr.udp(self.st_a2.msg, IND_STKM_PORT, sport=40011)
+            f = wr.tcp_session([(i % 2 == 0, m) for i, m in enumerate(self.bad)],
+                               cport=40002, sport=HTTP_PORT)
+            self.f_bad_first, self.f_bad_401, self.f_bad_retry, self.f_bad_401b = f
+            self.n_frames = wr.frames
+        self.keys = write_file(os.path.join(w, "independent.keys"),
+                               "# written by plugin.independent\nSMK %s %s\nSRK %s %s\n"
+                               % (self.btid, self.smk.hex(), self.btid, self.srk.hex()))
+
+    def expected_keys(self):
+        """frame -> (SEK/PEK/TEK values, salts); every other frame shows none."""
+        def tek(b):
+            return ({b.info["tek"].hex()}, {b.info["salt"].hex()})
+        return {
+            self.f_200: ({self.lt_a.info["sek"].hex(), self.lt_b.info["sek"].hex()}, set()),
+            self.f_push: ({self.lt_c.info["sek"].hex()}, set()),
+            self.f_st_a1: tek(self.st_a1),
+            self.f_st_b: tek(self.st_b),
+            self.f_st_c: tek(self.st_c),
+            self.f_st_a2: tek(self.st_a2),
+        }
+
+    def planted(self):
+        """(frame, finding id) of the planted faults."""
+        return {(self.f_replay, "replay.counter"), (self.f_badmac, "kemac.mac_failed"),
+                (self.f_bad_retry, "digest.failed")}
+
+
+def case_independent(t, d, w, args):
+    """A capture built only by the independent builders (mikeygen, httpgen,
+    mkpcap): with the key file, every SEK/PEK and TEK is a field in its frame,
+    the Digest and rspauth outcomes are shown, each planted fault is exactly
+    its expert info, and bcast shows nothing else at warning level or above."""
+    import httpgen
+    t.assert_loaded()
+    c = IndependentCapture(d.g, httpgen, w)
+    opts = ["-o", "bcast.keys_file:" + t.visible(c.keys),
+            "-o", "bcast.stkm_udp_ports:%d" % IND_STKM_PORT]
+    http_frames = [c.f_get1, c.f_401, c.f_retry, c.f_200,
+                   c.f_bad_first, c.f_bad_401, c.f_bad_retry, c.f_bad_401b]
+
+    # The framing is clean: TCP needs no analysis, HTTP pairs every request
+    # with its response, and nothing is malformed.
+    for two in (False, True):
+        check(t.frames(c.pcap, "tcp.analysis.flags", opts, two) == [],
+              "TCP analysis flags in the generated connections (two-pass=%s)" % two)
+        check(t.frames(c.pcap, "_ws.malformed", opts, two) == [],
+              "_ws.malformed (two-pass=%s)" % two)
+    rows = t.fields(c.pcap, ["frame.number", "http.response_in", "http.request_in"], opts,
+                    two_pass=True, display_filter="http")
+    pairs = sorted(tuple(r) for r in rows)
+    want = sorted([(str(q), str(r), "") for q, r in zip(http_frames[0::2], http_frames[1::2])]
+                  + [(str(r), "", str(q)) for q, r in zip(http_frames[0::2], http_frames[1::2])])
+    check(pairs == want, "HTTP request/response pairing %r, expected %r" % (pairs, want))
+    ours = set(c.expected_keys()) | {n for n, _ in c.planted()} | \
+        {c.f_get1, c.f_retry, c.f_bad_first}
+    not_bcast = [r[0] for r in t.fields(c.pcap, ["frame.number", "frame.protocols"], opts)
+                 if int(r[0]) in ours and "bcast" not in r[1].split(":")]
+    check(not not_bcast, "frames not dissected as bcast: %s" % not_bcast)
+
+    exp_keys = c.expected_keys()
+    planted = c.planted()
+    for two in (False, True):
+        frames = packet_facts(t, c.pcap, opts, two_pass=two)
+        check(sorted(frames) == list(range(1, c.n_frames + 1)),
+              "tshark showed frames %s, the capture has %d" % (sorted(frames), c.n_frames))
+        problems = []
+        for num in sorted(frames):
+            fr = frames[num]
+            keys, salts = exp_keys.get(num, (set(), set()))
+            if num == c.f_replay:   # a replayed copy: its TEK, if shown, is the original's
+                keys, salts = fr["keys"] & exp_keys[c.f_st_c][0], \
+                    fr["salts"] & exp_keys[c.f_st_c][1]
+            if fr["keys"] != keys:
+                problems.append("frame %d: keys %s, expected %s"
+                                % (num, sorted(fr["keys"]), sorted(keys)))
+            if fr["salts"] != salts:
+                problems.append("frame %d: salts %s, expected %s"
+                                % (num, sorted(fr["salts"]), sorted(salts)))
+            want_digest = {c.f_retry: ["1"], c.f_bad_retry: ["2"]}.get(num, [])
+            if fr["digest"] != want_digest:
+                problems.append("frame %d: bcast.digest.outcome %r, expected %r"
+                                % (num, fr["digest"], want_digest))
+            want_rspauth = ["1"] if num == c.f_200 else []
+            if fr["rspauth"] != want_rspauth:
+                problems.append("frame %d: bcast.digest.rspauth %r, expected %r"
+                                % (num, fr["rspauth"], want_rspauth))
+        shown = {(num, fid) for num, fr in frames.items() for fid, _ in fr["expert"]}
+        loud = {(num, fid) for num, fr in frames.items() for fid, sev in fr["expert"]
+                if sev >= SEV_WARN}
+        for num, fid in sorted(planted):
+            if (num, fid) not in shown:
+                problems.append("planted fault: no expert info bcast.%s on frame %d (there: %s)"
+                                % (fid, num, sorted(x for x, _ in frames[num]["expert"])))
+        if loud - planted:
+            problems.append("bcast warnings/errors besides the planted faults: %s"
+                            % sorted(loud - planted))
+        check(not problems, "two-pass=%s: %d problem(s):\n  %s"
+              % (two, len(problems), "\n  ".join(problems)))
+        # no other protocol warns either: the planted frames are the only loud ones
+        loud_frames = t.frames(c.pcap, "_ws.expert.severity >= %d" % SEV_WARN, opts, two)
+        check(loud_frames == sorted(n for n, _ in planted),
+              "frames with warnings/errors %s, expected only the planted %s (two-pass=%s)"
+              % (loud_frames, sorted(n for n, _ in planted), two))
+    print("%d frames: %d keys/salts in %d frames, Digest verified/failed, rspauth verified, "
+          "planted %s" % (c.n_frames, sum(len(k) + len(s) for k, s in exp_keys.values()),
+                          len(exp_keys), ", ".join(sorted(f for _, f in planted))))
+
+
 CASES = {
     "loads": case_loads,
     "docs": case_docs,
@@ -831,6 +1031,7 @@ CASES = {
     "keyfile_errors": case_keyfile_errors,
     "keyfile_reread": case_keyfile_reread,
     "robustness": case_robustness,
+    "independent": case_independent,
 }
 
 
