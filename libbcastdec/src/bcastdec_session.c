@@ -652,6 +652,14 @@ static void process_verification(bcastdec_session *s, bcastdec_mikey_msg *m,
 /* Key messages (data type 0): LTKM, STKM                                    */
 /* ------------------------------------------------------------------------ */
 
+/* Removes every finding |id| from |m| (a judgement the key chain revised). */
+static void drop_finding(bcastdec_mikey_msg *m, bcastdec__fid id) {
+  size_t k = 0;
+  for (size_t i = 0; i < m->n_findings; i++)
+    if (m->findings[i].info != &bcastdec__findings[id]) m->findings[k++] = m->findings[i];
+  m->n_findings = k;
+}
+
 static bcastdec_status process_key_message(bcastdec_session *s, bcastdec_mikey_msg *m,
                                            const bcastdec_msg_ctx *ctx) {
   attempt a;
@@ -772,6 +780,9 @@ static bcastdec_status process_key_message(bcastdec_session *s, bcastdec_mikey_m
   if (st != BCASTDEC_OK) goto out;
   if (m->n_key_data == 0 && m->plain_status == BCASTDEC_OK) {
     bcastdec__finding(m, BCASTDEC__F_NO_KEY_DATA, kp->sp, NULL);
+    /* a verified token-only LTKM has no SEK/PEK ID by design (seed 000):
+     * the parser's keyid.missing no longer applies */
+    if (m->kind == BCASTDEC_KIND_LTKM) drop_finding(m, BCASTDEC__F_KEYID_MISSING);
   }
   /* seed rule: an LTKM whose tokens are not tied to a SEK/PEK ID cannot be
    * re-requested, so it SHOULD ask for a verification message */
