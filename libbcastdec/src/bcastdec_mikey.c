@@ -9,6 +9,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define BCASTDEC__SPARE_BOX 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BCASTDEC__SPARE_BOX 0
+#endif
+#endif
+#if !defined(BCASTDEC__SPARE_BOX) && !defined(__STDC_NO_ATOMICS__)
+#define BCASTDEC__SPARE_BOX 1
+#include <stdatomic.h>
+#endif
+
 #include "bcastdec_crypto.h"
 #include "bcastdec_internal.h"
 
@@ -16,7 +28,9 @@
 /* Message allocation: one malloc for the message and a first arena block.   */
 /* ------------------------------------------------------------------------ */
 
-#define BCASTDEC__ARENA_INLINE 6144
+/* Enough for a decrypted LTKM or STKM (payloads, key data, keys) without a
+ * second block. */
+#define BCASTDEC__ARENA_INLINE 8192
 
 typedef struct msgbox {
   bcastdec_mikey_msg m;
@@ -24,8 +38,28 @@ typedef struct msgbox {
   _Alignas(16) unsigned char inline_buf[BCASTDEC__ARENA_INLINE];
 } msgbox;
 
+/*
+ * One spare box for the whole process: messages are usually decoded and
+ * freed one after another, and malloc/free of a box this size (a fresh
+ * region of the heap each time, once small allocations that outlive the
+ * message took the old one) costs as much as parsing the message.  A freed
+ * box holds nothing secret (bcastdec_mikey_msg_free wiped the plaintext and
+ * the key data).  Taken and given back with an atomic exchange, so any
+ * thread may decode.  Not under AddressSanitizer, which should see every
+ * message freed.
+ */
+#if BCASTDEC__SPARE_BOX
+static _Atomic(msgbox *) spare_box;
+static msgbox *box_take(void) { return atomic_exchange(&spare_box, NULL); }
+static void box_give(msgbox *b) { free(atomic_exchange(&spare_box, b)); }
+#else
+static msgbox *box_take(void) { return NULL; }
+static void box_give(msgbox *b) { free(b); }
+#endif
+
 bcastdec_mikey_msg *bcastdec__msg_new(const uint8_t *buf, size_t len) {
-  msgbox *b = malloc(sizeof *b);
+  msgbox *b = box_take();
+  if (b == NULL) b = malloc(sizeof *b);
   if (b == NULL) return NULL;
   /* the |tried| array at the end is guarded by n_tried: not zeroed */
   memset(&b->m, 0, offsetof(bcastdec_mikey_msg, tried));
@@ -85,7 +119,7 @@ void bcastdec_mikey_msg_free(bcastdec_mikey_msg *m) {
     free(x);
     x = next;
   }
-  free(b);
+  box_give(b);
 }
 
 void bcastdec__hex(char *out, size_t cap, const uint8_t *p, size_t n) {
@@ -466,6 +500,7 @@ bcastdec_status bcastdec__mikey_parse(bcastdec_mikey_msg *m, const bcastdec_opts
   bcastdec__msgpriv *pv = m->priv_;
   bcastdec__rd r = bcastdec__rd_init(m->wire, m->wire_len, BCASTDEC_SRC_WIRE);
   pv->opts = o;
+  pv->parsed_with = *o;
 
   if (!dec_hdr(m, &r)) return BCASTDEC_ERR_NOMEM;
   unsigned next = (unsigned)m->hdr.next_payload.v;
@@ -648,4 +683,255 @@ bcastdec_status bcastdec_mikey_decode(bcastdec_mikey_msg **out, const uint8_t *b
   }
   *out = m;
   return BCASTDEC_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Packed messages: the wire bytes are parsed again, the rest is kept        */
+/* ------------------------------------------------------------------------ */
+
+/* Where a kept key/salt view points: nowhere, into |plain|, into the wire. */
+enum { PK_NULL = 0, PK_PLAIN = 1, PK_WIRE = 2 };
+
+typedef struct pk_view {
+  uint32_t off;
+  uint8_t where;
+} pk_view;
+
+/*
+ * One allocation: this header, then key_used's label (NUL-terminated), the
+ * tried[] entries, the findings, the keys (views as pk_view pairs) and the
+ * plaintext, each at a multiple of 8.  Kept for every message of a capture,
+ * so it holds only what parsing the wire bytes again does not give back.
+ */
+struct bcastdec_packed_msg {
+  uint32_t size; /* of this allocation (wiped on free) */
+  uint32_t wire_len;
+  uint64_t wire_hash;
+  uint64_t replay_last;
+  uint64_t n_tried_total;
+  uint32_t ref, answers_ref;
+  uint32_t key_used_ref;
+  uint32_t plain_len;
+  uint32_t n_keys, n_findings;
+  bcastdec_opts opts;
+  int8_t plain_status;
+  uint8_t outcome, mac, found_by, rand_variant, verif_input, replay, has_plain;
+  uint8_t key_used_role, key_used_origin, n_tried;
+  uint8_t label_len; /* length of key_used.label */
+};
+
+static size_t pk_up(size_t n) { return (n + 7u) & ~(size_t)7u; }
+
+typedef struct pk_layout {
+  size_t label, tried, findings, keys, views, plain, total;
+} pk_layout;
+
+static int pk_lay(pk_layout *l, size_t label_len, size_t n_tried, size_t n_findings,
+                  size_t n_keys, size_t plain_len) {
+  if (n_tried > BCASTDEC_TRIED_MAX || n_findings > ((size_t)1 << 20) ||
+      n_keys > ((size_t)1 << 20) || plain_len > ((size_t)1 << 30))
+    return 0;
+  l->label = pk_up(sizeof(bcastdec_packed_msg));
+  l->tried = l->label + pk_up(label_len + 1);
+  l->findings = l->tried + pk_up(n_tried * sizeof(bcastdec_key_ref));
+  l->keys = l->findings + pk_up(n_findings * sizeof(bcastdec_finding));
+  l->views = l->keys + pk_up(n_keys * sizeof(bcastdec_out_key));
+  l->plain = l->views + pk_up(2 * n_keys * sizeof(pk_view));
+  l->total = l->plain + plain_len;
+  return l->total <= UINT32_MAX;
+}
+
+/* A check that the wire bytes given to unpack are the ones packed. */
+static uint64_t pk_hash(const uint8_t *p, size_t n) {
+  uint64_t h = 0x9e3779b97f4a7c15u ^ n;
+  while (n >= 8) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdu;
+    h ^= h >> 29;
+    p += 8;
+    n -= 8;
+  }
+  uint64_t w = 0;
+  if (n) memcpy(&w, p, n);
+  h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
+  return h ^ (h >> 32);
+}
+
+static pk_view pk_where(const bcastdec_mikey_msg *m, const uint8_t *p) {
+  pk_view v = {0, PK_NULL};
+  if (p == NULL) return v;
+  if (m->plain != NULL && p >= m->plain && p <= m->plain + m->plain_len) {
+    v.where = PK_PLAIN;
+    v.off = (uint32_t)(p - m->plain);
+  } else if (p >= m->wire && p <= m->wire + m->wire_len) {
+    v.where = PK_WIRE;
+    v.off = (uint32_t)(p - m->wire);
+  }
+  return v;
+}
+
+static const uint8_t *pk_at(const bcastdec_mikey_msg *m, pk_view v) {
+  switch (v.where) {
+  case PK_PLAIN: return m->plain + v.off;
+  case PK_WIRE: return m->wire + v.off;
+  default: return NULL;
+  }
+}
+
+static size_t pk_label_len(const bcastdec_mikey_msg *m) {
+  size_t n = 0;
+  while (n < sizeof m->key_used.label - 1 && m->key_used.label[n] != '\0') n++;
+  return n;
+}
+
+size_t bcastdec_mikey_msg_packed_size(const bcastdec_mikey_msg *m) {
+  pk_layout l;
+  if (m == NULL || m->priv_ == NULL || m->wire_len > UINT32_MAX) return 0;
+  if (!pk_lay(&l, pk_label_len(m), m->n_tried, m->n_findings, m->n_keys,
+              m->plain != NULL ? m->plain_len : 0))
+    return 0;
+  return l.total;
+}
+
+bcastdec_packed_msg *bcastdec_mikey_msg_pack(const bcastdec_mikey_msg *m) {
+  size_t n = bcastdec_mikey_msg_packed_size(m);
+  void *b = n != 0 ? malloc(n) : NULL;
+  if (b == NULL) return NULL;
+  return bcastdec_mikey_msg_pack_into(m, b, n);
+}
+
+bcastdec_packed_msg *bcastdec_mikey_msg_pack_into(const bcastdec_mikey_msg *m, void *buf,
+                                                  size_t size) {
+  pk_layout l;
+  if (m == NULL || m->priv_ == NULL || m->wire_len > UINT32_MAX || buf == NULL ||
+      ((uintptr_t)buf & 7u) != 0)
+    return NULL;
+  const bcastdec__msgpriv *pv = m->priv_;
+  size_t plain_len = m->plain != NULL ? m->plain_len : 0;
+  size_t label_len = pk_label_len(m);
+  if (!pk_lay(&l, label_len, m->n_tried, m->n_findings, m->n_keys, plain_len) || size < l.total)
+    return NULL;
+  unsigned char *b = buf;
+  memset(b, 0, l.plain); /* padding included; the plaintext follows */
+  bcastdec_packed_msg *p = (bcastdec_packed_msg *)b;
+  p->size = (uint32_t)l.total;
+  p->wire_len = (uint32_t)m->wire_len;
+  p->wire_hash = pk_hash(m->wire, m->wire_len);
+  p->replay_last = m->replay_last;
+  p->n_tried_total = m->n_tried_total;
+  p->ref = m->ref;
+  p->answers_ref = m->answers_ref;
+  p->key_used_ref = m->key_used.origin_ref;
+  p->plain_len = (uint32_t)plain_len;
+  p->n_keys = (uint32_t)m->n_keys;
+  p->n_findings = (uint32_t)m->n_findings;
+  p->opts = pv->parsed_with;
+  p->plain_status = (int8_t)m->plain_status;
+  p->outcome = m->outcome;
+  p->mac = m->mac;
+  p->found_by = m->found_by;
+  p->rand_variant = m->rand_variant;
+  p->verif_input = m->verif_input;
+  p->replay = m->replay;
+  p->has_plain = m->plain != NULL;
+  p->key_used_role = m->key_used.role;
+  p->key_used_origin = m->key_used.origin;
+  p->n_tried = (uint8_t)m->n_tried;
+  p->label_len = (uint8_t)label_len;
+  memcpy(b + l.label, m->key_used.label, label_len);
+  if (m->n_tried) memcpy(b + l.tried, m->tried, m->n_tried * sizeof *m->tried);
+  if (m->n_findings) memcpy(b + l.findings, m->findings, m->n_findings * sizeof *m->findings);
+  bcastdec_out_key *ks = (bcastdec_out_key *)(b + l.keys);
+  pk_view *vw = (pk_view *)(b + l.views);
+  for (size_t i = 0; i < m->n_keys; i++) {
+    ks[i] = m->keys[i];
+    vw[2 * i] = pk_where(m, m->keys[i].key.p);
+    vw[2 * i + 1] = pk_where(m, m->keys[i].salt.p);
+    ks[i].key.p = NULL; /* rebuilt from the views */
+    ks[i].salt.p = NULL;
+  }
+  if (plain_len) memcpy(b + l.plain, m->plain, plain_len);
+  return p;
+}
+
+bcastdec_status bcastdec_mikey_msg_unpack(const bcastdec_packed_msg *p, const uint8_t *wire,
+                                          size_t len, bcastdec_mikey_msg **out) {
+  pk_layout l;
+  if (out == NULL) return BCASTDEC_ERR_ARG;
+  *out = NULL;
+  if (p == NULL || (wire == NULL && len != 0) || len != p->wire_len ||
+      !pk_lay(&l, p->label_len, p->n_tried, p->n_findings, p->n_keys, p->plain_len))
+    return BCASTDEC_ERR_ARG;
+  if (wire == NULL) wire = (const uint8_t *)"";
+  if (pk_hash(wire, len) != p->wire_hash) return BCASTDEC_ERR_ARG; /* not its message */
+  const unsigned char *b = (const unsigned char *)p;
+  bcastdec_mikey_msg *m = bcastdec__msg_new(wire, len);
+  if (m == NULL) return BCASTDEC_ERR_NOMEM;
+  bcastdec__msgpriv *pv = m->priv_;
+  bcastdec_status st = bcastdec__mikey_parse(m, &p->opts);
+  pv->opts = NULL;
+  if (st != BCASTDEC_OK) goto fail;
+  m->ref = p->ref;
+  if (p->has_plain) {
+    st = BCASTDEC_ERR_NOMEM;
+    m->plain = bcastdec__msg_alloc(m, (size_t)p->plain_len + 1);
+    if (m->plain == NULL) goto fail;
+    m->plain_len = p->plain_len;
+    if (p->plain_len) memcpy(m->plain, b + l.plain, p->plain_len);
+    st = bcastdec__key_data_parse(m);
+    if (st != BCASTDEC_OK) goto fail;
+  }
+  m->plain_status = (bcastdec_status)p->plain_status;
+  m->outcome = p->outcome;
+  m->mac = p->mac;
+  m->found_by = p->found_by;
+  m->rand_variant = p->rand_variant;
+  m->verif_input = p->verif_input;
+  m->replay = p->replay;
+  m->replay_last = p->replay_last;
+  m->answers_ref = p->answers_ref;
+  m->key_used.role = p->key_used_role;
+  m->key_used.origin = p->key_used_origin;
+  m->key_used.origin_ref = p->key_used_ref;
+  memcpy(m->key_used.label, b + l.label, p->label_len); /* the rest is zero */
+  m->n_tried = p->n_tried;
+  m->n_tried_total = (size_t)p->n_tried_total;
+  if (p->n_tried) memcpy(m->tried, b + l.tried, p->n_tried * sizeof *m->tried);
+  st = BCASTDEC_ERR_NOMEM;
+  if (p->n_keys) {
+    if (!bcastdec__msg_grow(m, (void **)&m->keys, &pv->cap_keys, sizeof *m->keys, p->n_keys))
+      goto fail;
+    memcpy(m->keys, b + l.keys, p->n_keys * sizeof *m->keys);
+    const pk_view *vw = (const pk_view *)(b + l.views);
+    for (size_t i = 0; i < p->n_keys; i++) {
+      m->keys[i].key.p = pk_at(m, vw[2 * i]);
+      m->keys[i].salt.p = pk_at(m, vw[2 * i + 1]);
+    }
+  }
+  m->n_keys = p->n_keys;
+  /* the findings as they were (parsing above raised its own again) */
+  m->n_findings = 0;
+  if (p->n_findings) {
+    if (!bcastdec__msg_grow(m, (void **)&m->findings, &pv->cap_findings, sizeof *m->findings,
+                            p->n_findings))
+      goto fail;
+    memcpy(m->findings, b + l.findings, p->n_findings * sizeof *m->findings);
+  }
+  m->n_findings = p->n_findings;
+  *out = m;
+  return BCASTDEC_OK;
+fail:
+  bcastdec_mikey_msg_free(m);
+  return st;
+}
+
+size_t bcastdec_packed_msg_size(const bcastdec_packed_msg *p) {
+  return p != NULL ? p->size : 0;
+}
+
+void bcastdec_packed_msg_free(bcastdec_packed_msg *p) {
+  if (p == NULL) return;
+  bcastdec_memzero(p, p->size);
+  free(p);
 }

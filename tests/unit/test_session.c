@@ -696,6 +696,129 @@ TEST(test_truncated_and_malformed_outcomes) {
   bcastdec_keystore_free(ks);
 }
 
+static int same_span(const bcastdec_span *a, const bcastdec_span *b) {
+  return a->off == b->off && a->len == b->len && a->src == b->src;
+}
+
+/* bcastdec_mikey_msg_pack/_unpack give back the message as processed. */
+static void check_pack_round_trip(const bcastdec_mikey_msg *m) {
+  bcastdec_packed_msg *p = bcastdec_mikey_msg_pack(m);
+  bcastdec_mikey_msg *u = NULL;
+  CHECK(p != NULL);
+  if (p == NULL) return;
+  CHECK_EQ(bcastdec_packed_msg_size(p), bcastdec_mikey_msg_packed_size(m));
+  CHECK_EQ(bcastdec_mikey_msg_unpack(p, m->wire, m->wire_len, &u), BCASTDEC_OK);
+  CHECK(u != NULL);
+  if (u != NULL) {
+    CHECK(u->wire == m->wire && u->wire_len == m->wire_len);
+    CHECK_EQ(u->ref, m->ref);
+    CHECK_EQ(u->status, m->status);
+    CHECK_EQ(u->kind, m->kind);
+    CHECK_EQ(u->n_payloads, m->n_payloads);
+    for (size_t i = 0; i < m->n_payloads && i < u->n_payloads; i++) {
+      CHECK_EQ(u->payloads[i].type, m->payloads[i].type);
+      CHECK(same_span(&u->payloads[i].sp, &m->payloads[i].sp));
+    }
+    CHECK_EQ(u->outcome, m->outcome);
+    CHECK_EQ(u->mac, m->mac);
+    CHECK_EQ(u->found_by, m->found_by);
+    CHECK_EQ(u->rand_variant, m->rand_variant);
+    CHECK_EQ(u->verif_input, m->verif_input);
+    CHECK_EQ(u->replay, m->replay);
+    CHECK_EQ(u->replay_last, m->replay_last);
+    CHECK_EQ(u->answers_ref, m->answers_ref);
+    CHECK_EQ(u->key_used.role, m->key_used.role);
+    CHECK_EQ(u->key_used.origin, m->key_used.origin);
+    CHECK_EQ(u->key_used.origin_ref, m->key_used.origin_ref);
+    CHECK_STR(u->key_used.label, m->key_used.label);
+    CHECK_EQ(u->n_tried, m->n_tried);
+    CHECK_EQ(u->n_tried_total, m->n_tried_total);
+    for (size_t i = 0; i < m->n_tried && i < u->n_tried; i++)
+      CHECK_STR(u->tried[i].label, m->tried[i].label);
+    CHECK_EQ(u->plain == NULL, m->plain == NULL);
+    CHECK_EQ(u->plain_len, m->plain_len);
+    if (u->plain != NULL && m->plain != NULL)
+      CHECK(memcmp(u->plain, m->plain, m->plain_len) == 0);
+    CHECK_EQ(u->plain_status, m->plain_status);
+    CHECK_EQ(u->n_key_data, m->n_key_data);
+    for (size_t i = 0; i < m->n_key_data && i < u->n_key_data; i++)
+      CHECK(same_span(&u->key_data[i].sp, &m->key_data[i].sp));
+    CHECK_EQ(u->n_keys, m->n_keys);
+    for (size_t i = 0; i < m->n_keys && i < u->n_keys; i++) {
+      const bcastdec_out_key *a = &u->keys[i], *b = &m->keys[i];
+      CHECK(a->role == b->role && a->has_ids == b->has_ids && a->sekpek_id == b->sekpek_id &&
+            a->tek_id == b->tek_id && memcmp(a->kdid, b->kdid, 3) == 0);
+      CHECK(a->key.len == b->key.len && memcmp(a->key.p, b->key.p, b->key.len) == 0);
+      CHECK(same_span(&a->key.sp, &b->key.sp));
+      CHECK(a->salt.len == b->salt.len &&
+            (b->salt.len == 0 || memcmp(a->salt.p, b->salt.p, b->salt.len) == 0));
+    }
+    CHECK_EQ(u->n_findings, m->n_findings);
+    for (size_t i = 0; i < m->n_findings && i < u->n_findings; i++) {
+      CHECK(u->findings[i].info == m->findings[i].info);
+      CHECK_STR(u->findings[i].text, m->findings[i].text);
+    }
+    bcastdec_mikey_msg_free(u);
+  }
+  /* other bytes than the packed ones are refused */
+  if (m->wire_len > 0) {
+    uint8_t other[1024];
+    size_t n = m->wire_len < sizeof other ? m->wire_len : sizeof other;
+    memcpy(other, m->wire, n);
+    other[n - 1] ^= 1;
+    u = (bcastdec_mikey_msg *)1;
+    CHECK_EQ(bcastdec_mikey_msg_unpack(p, other, n, &u), BCASTDEC_ERR_ARG);
+    CHECK(u == NULL);
+  }
+  bcastdec_packed_msg_free(p);
+}
+
+TEST(test_pack_round_trip) {
+  uint8_t l[512], t[512];
+  bcastdec_keystore *ks = store();
+  add_smk(ks, BTID, SMK32, 32);
+  bcastdec_session *s = bcastdec_session_new(ks, NULL);
+  size_t ln = ltkm(l, 0x68c90000, 5, SMK32, 32, 1, 0, BCASTDEC_KV_SPI);
+  size_t tn = stkm(t, 0x68c90000, 1, 100, SEK, NULL);
+  bcastdec_mikey_msg *m = run(s, t, tn, 1, NULL, 0); /* no key yet: a finding */
+  CHECK_EQ(m->outcome, BCASTDEC_OUT_NO_KEY);
+  check_pack_round_trip(m);
+  bcastdec_mikey_msg_free(m);
+  m = run(s, l, ln, 2, NULL, 0); /* SEK delivered */
+  CHECK_EQ(m->outcome, BCASTDEC_OUT_DECRYPTED);
+  check_pack_round_trip(m);
+  bcastdec_mikey_msg_free(m);
+  m = run(s, l, ln, 3, NULL, 0); /* replayed */
+  CHECK_EQ(m->replay, 1);
+  check_pack_round_trip(m);
+  bcastdec_mikey_msg_free(m);
+  m = run(s, t, tn, 4, NULL, 0); /* TEK + salt */
+  CHECK_EQ(m->n_keys, 1);
+  check_pack_round_trip(m);
+  /* into the caller's memory */
+  size_t need = bcastdec_mikey_msg_packed_size(m);
+  uint64_t buf[256];
+  CHECK(need != 0 && need <= sizeof buf);
+  CHECK(bcastdec_mikey_msg_pack_into(m, buf, need - 1) == NULL);
+  bcastdec_packed_msg *p = bcastdec_mikey_msg_pack_into(m, buf, sizeof buf);
+  CHECK(p == (bcastdec_packed_msg *)(void *)buf);
+  bcastdec_mikey_msg *u = NULL;
+  CHECK_EQ(bcastdec_mikey_msg_unpack(p, m->wire, m->wire_len, &u), BCASTDEC_OK);
+  CHECK(u != NULL && u->n_keys == 1 && memcmp(u->keys[0].key.p, TEK, 16) == 0);
+  bcastdec_mikey_msg_free(u);
+  bcastdec_memzero(buf, sizeof buf);
+  bcastdec_mikey_msg_free(m);
+  l[ln - 1] ^= 1; /* MAC failed: keys tried */
+  m = run(s, l, ln, 5, NULL, 0);
+  CHECK_EQ(m->outcome, BCASTDEC_OUT_MAC_FAILED);
+  check_pack_round_trip(m);
+  bcastdec_mikey_msg_free(m);
+  CHECK(bcastdec_mikey_msg_pack(NULL) == NULL);
+  bcastdec_packed_msg_free(NULL);
+  bcastdec_session_free(s);
+  bcastdec_keystore_free(ks);
+}
+
 RUN_TESTS("session", TCASE(test_section11_message_decrypts_with_wildcard_smk),
           TCASE(test_no_key_and_wrong_key_and_corrupt_mac), TCASE(test_ltkm_then_stkm_learned_chain),
           TCASE(test_stkm_without_ltkm_is_missing_ltkm), TCASE(test_no_learn_changes_nothing),
@@ -703,4 +826,4 @@ RUN_TESTS("session", TCASE(test_section11_message_decrypts_with_wildcard_smk),
           TCASE(test_prf_sha256_and_kv_interval), TCASE(test_digest_username_and_search),
           TCASE(test_null_encryption_aeskw_no_mac), TCASE(test_plaintext_lies_and_token_only),
           TCASE(test_verification_message_both_candidates), TCASE(test_kv_mismatch_and_pek_role),
-          TCASE(test_truncated_and_malformed_outcomes))
+          TCASE(test_truncated_and_malformed_outcomes), TCASE(test_pack_round_trip))

@@ -561,6 +561,37 @@ bcastdec_mikey_decode(bcastdec_mikey_msg **out, const uint8_t *buf, size_t len,
                       const bcastdec_opts *opts);
 BCASTDEC_API void bcastdec_mikey_msg_free(bcastdec_mikey_msg *m);
 
+/*
+ * A packed message: what a decoded message holds beyond its wire bytes (the
+ * session's outcome, the decrypted KEMAC data, the keys, the findings and the
+ * options it was parsed with), a few hundred bytes where the message takes
+ * kilobytes.  A caller that keeps results for a long time (a dissector
+ * keeping every message of a capture) keeps the packed form, and rebuilds the
+ * full message from the wire bytes with bcastdec_mikey_msg_unpack() when it
+ * needs it: the rebuilt message is the same as the one packed (the wire
+ * bytes parsed again, everything else as it was).  Holds key bytes: wiped
+ * by _free.
+ */
+typedef struct bcastdec_packed_msg bcastdec_packed_msg;
+/* Returns NULL on NOMEM or when |m| is NULL; free with _free. */
+BCASTDEC_API BCASTDEC_NODISCARD bcastdec_packed_msg *
+bcastdec_mikey_msg_pack(const bcastdec_mikey_msg *m);
+/* The same into memory of the caller's (many small records in a few large
+ * blocks): |buf| 8-byte aligned, |size| at least _packed_size(m) (0: |m|
+ * cannot be packed).  NULL when it does not fit.  The caller wipes the
+ * _packed_msg_size() bytes (bcastdec_memzero) before releasing them. */
+BCASTDEC_API size_t bcastdec_mikey_msg_packed_size(const bcastdec_mikey_msg *m);
+BCASTDEC_API bcastdec_packed_msg *
+bcastdec_mikey_msg_pack_into(const bcastdec_mikey_msg *m, void *buf, size_t size);
+BCASTDEC_API size_t bcastdec_packed_msg_size(const bcastdec_packed_msg *p);
+/* |wire|/|len| are the bytes the message was decoded from (borrowed by the
+ * result, like bcastdec_mikey_decode()'s |buf|).  BCASTDEC_ERR_ARG when they
+ * are not those bytes (their length and a hash are kept). */
+BCASTDEC_API BCASTDEC_NODISCARD bcastdec_status
+bcastdec_mikey_msg_unpack(const bcastdec_packed_msg *p, const uint8_t *wire, size_t len,
+                          bcastdec_mikey_msg **out);
+BCASTDEC_API void bcastdec_packed_msg_free(bcastdec_packed_msg *p);
+
 /* ------------------------------------------------------------------------ */
 /* Decode session: the key chain                                            */
 /* ------------------------------------------------------------------------ */
