@@ -314,15 +314,27 @@ kf_load(void)
     last_warning = NULL;
 }
 
+/* When the key file was last looked at (g_get_monotonic_time()). */
+static gint64 kf_checked_at;
+/* At most one stat() per millisecond: with a message every few microseconds
+ * the stat() would cost more than the decryption.  A change on disk is seen
+ * at the latest by the first message dissected a millisecond after it. */
+#define KF_CHECK_INTERVAL_US 1000
+
 /* First pass: re-reads the key file when it changed since it was loaded. */
 static void
 kf_check_changed(void)
 {
     const char *path = pref_keys_file;
     GStatBuf st;
+    gint64 now;
 
     if (path == NULL || *path == '\0' || store == NULL)
         return;
+    now = g_get_monotonic_time();
+    if (now - kf_checked_at < KF_CHECK_INTERVAL_US)
+        return;
+    kf_checked_at = now;
     if (g_stat(path, &st) != 0)
         return; /* gone: keep the keys already loaded; reported when opened */
     if (kf_known && kf_path != NULL && strcmp(kf_path, path) == 0 &&

@@ -15,10 +15,12 @@
  * capture's session (keys learned, replay counters advanced) and keeps the
  * result for the capture file (p_add_proto_data + a list freed by the
  * cleanup routine), so later passes and GUI redissection show the same
- * outcome without learning again.  A result computed outside the first pass
- * is owned by pinfo->pool through a wmem callback.  Either way the result,
- * including its decrypted keys, is wiped and freed even when Wireshark
- * throws while the tree is drawn.
+ * outcome without learning again.  The kept result holds the message packed
+ * (bcastdec_mikey_msg_pack); a pass that draws it gets the message rebuilt
+ * from the frame's bytes, owned by pinfo->pool.  A result computed outside
+ * the first pass is owned by pinfo->pool through a wmem callback.  Either
+ * way the result, including its decrypted keys, is wiped and freed even
+ * when Wireshark throws while the tree is drawn.
  *
  * References: RFC 3830 (MIKEY), RFC 4563, RFC 5410, RFC 6043,
  * 3GPP TS 33.246, and bcastdec's wire profile (docs/fields.md lists every
@@ -45,6 +47,9 @@
 
 #include <inttypes.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 
 #include <epan/charsets.h>
 #include <epan/expert.h>
@@ -54,12 +59,14 @@
 #include <epan/range.h>
 #include <epan/stat_tap_ui.h>
 #include <epan/tap.h>
+#include <epan/to_str.h>
 #include <epan/dissectors/packet-http.h>
 #include <wsutil/pint.h>
 #include <wsutil/to_str.h>
 
 #include <bcastdec/bcastdec.h>
 #include <bcastdec/digest.h>
+#include <bcastdec/flow.h>
 #include <bcastdec/http.h>
 #include <bcastdec/xml.h>
 
@@ -366,17 +373,49 @@ opts_from_prefs(void)
 /* ------------------------------------------------------------------------ */
 
 typedef struct bcast_result {
-    guint8 *wire;               /* copy of the message; msg->wire points here */
-    bcastdec_mikey_msg *msg;    /* NULL when the library failed (rc) */
+    guint8 *wire;               /* copy of the message; msg->wire points here
+                                 * (NULL once packed: the frame has it) */
+    bcastdec_mikey_msg *msg;    /* NULL when the library failed (rc) or packed */
     bcastdec_status rc;
+    bcastdec_packed_msg *packed; /* stored results: msg packed (rebuilt per pass) */
+    guint len;                  /* of |wire| */
+    gboolean in_store;          /* this and |packed| live in the result store */
+    bcastdec_finding *flow;     /* the flow tracker's findings on it, or NULL */
+    guint n_flow;
 } bcast_result_t;
 
-/* Every result stored for the open capture file; freed (and wiped by
- * bcastdec_mikey_msg_free) by the cleanup routine. */
+/* The capture's flow tracker (bcastdec/flow.h): fed on the first pass. */
+static bcastdec_flow *file_flow;
+#define BCAST_FLOW_MAX 8
+
+/* Keeps |n| flow findings from |f| (g_free'd with their owner). */
+static bcastdec_finding *
+flow_keep(const bcastdec_finding *f, size_t n, guint *count)
+{
+    if (n > BCAST_FLOW_MAX)
+        n = BCAST_FLOW_MAX;
+    *count = (guint)n;
+    return n != 0 ? (bcastdec_finding *)g_memdup2(f, n * sizeof *f) : NULL;
+}
+
+/* The terminal's address as text (|buf| of 64 bytes), or NULL. */
+static const char *
+flow_addr(const address *a, char *buf)
+{
+    if (a == NULL || a->type == AT_NONE)
+        return NULL;
+    address_to_str_buf(a, buf, 64);
+    return buf;
+}
+
+/* Every result stored for the open capture file (message packed); freed by
+ * the cleanup routine, the packed messages wiped (store_release()). */
 static GPtrArray *file_results;
 
 /* pinfo->pool key of the per-pass count of bcast messages in a frame. */
 #define BCAST_KEY_COUNT 0x7fffffffU
+/* pinfo->pool key: the frame's end-of-capture flow findings are drawn. */
+#define BCAST_KEY_FLOW_END 0x7ffffffeU
 
 static void
 result_free(gpointer p)
@@ -386,6 +425,10 @@ result_free(gpointer p)
         return;
     bcastdec_mikey_msg_free(r->msg);
     g_free(r->wire);
+    g_free(r->flow);
+    if (r->in_store)
+        return; /* wiped and released by store_release() */
+    bcastdec_packed_msg_free(r->packed);
     g_free(r);
 }
 
@@ -394,6 +437,177 @@ result_free_cb(wmem_allocator_t *allocator _U_, wmem_cb_event_t event _U_, void 
 {
     result_free(data);
     return FALSE;
+}
+
+/*
+ * The result store: stored results of the first pass (bcast_result_t and
+ * the packed message, a few hundred bytes, one per message of the capture)
+ * are carved from blocks of 2 MiB, released with the file's results and
+ * wiped first (they hold decrypted keys).  This saves malloc's cost per
+ * record and, on Linux, lets a block be one transparent huge page: one page
+ * fault per block instead of 512, page faults being much of what keeping
+ * 100,000 results costs.
+ */
+#define STORE_BLOCK ((gsize)2 << 20)
+
+typedef struct store_block {
+    struct store_block *next;
+    gsize used;                 /* bytes in use after the header */
+    gboolean mapped;            /* mmap'd, else g_malloc'd */
+} store_block_t;
+
+#define STORE_HDR ((sizeof(store_block_t) + 15) & ~(gsize)15)
+
+static store_block_t *store_blocks;
+
+static store_block_t *
+store_block_new(void)
+{
+    store_block_t *b = NULL;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    /* 2 MiB aligned, so that the block can be one huge page */
+    void *p = mmap(NULL, 2 * STORE_BLOCK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                   -1, 0);
+    if (p != MAP_FAILED) {
+        guintptr a = ((guintptr)p + STORE_BLOCK - 1) & ~(guintptr)(STORE_BLOCK - 1);
+        gsize head = (gsize)(a - (guintptr)p);
+        if (head != 0)
+            munmap(p, head);
+        munmap((void *)(a + STORE_BLOCK), STORE_BLOCK - head);
+        (void)madvise((void *)a, STORE_BLOCK, MADV_HUGEPAGE);
+        b = (store_block_t *)a;
+        b->mapped = TRUE;
+    }
+#endif
+    if (b == NULL) {
+        b = (store_block_t *)g_malloc(STORE_BLOCK);
+        b->mapped = FALSE;
+    }
+    b->used = 0;
+    b->next = store_blocks;
+    store_blocks = b;
+    return b;
+}
+
+/* |n| bytes, 16-byte aligned, until store_release(); NULL when too large. */
+static void *
+store_alloc(gsize n)
+{
+    store_block_t *b = store_blocks;
+    void *p;
+    n = (n + 15) & ~(gsize)15;
+    if (n > STORE_BLOCK - STORE_HDR)
+        return NULL;
+    if (b == NULL || STORE_BLOCK - STORE_HDR - b->used < n)
+        b = store_block_new();
+    p = (char *)b + STORE_HDR + b->used;
+    b->used += n;
+    return p;
+}
+
+/* Wipes and releases every stored result (after file_results is freed). */
+static void
+store_release(void)
+{
+    while (store_blocks != NULL) {
+        store_block_t *b = store_blocks;
+        store_blocks = b->next;
+        bcastdec_memzero((char *)b + STORE_HDR, b->used);
+#ifdef __linux__
+        if (b->mapped) {
+            munmap(b, STORE_BLOCK);
+            continue;
+        }
+#endif
+        g_free(b);
+    }
+}
+
+/* This frame's own message and the wire bytes it points to, freed (and the
+ * message wiped) with pinfo->pool: at the end of the frame, also when
+ * Wireshark throws. */
+typedef struct frame_msg {
+    bcastdec_mikey_msg *msg;
+    guint8 *wire;               /* g_malloc'd, or NULL (then in pinfo->pool) */
+} frame_msg_t;
+
+static gboolean
+frame_msg_free_cb(wmem_allocator_t *allocator _U_, wmem_cb_event_t event _U_, void *data)
+{
+    frame_msg_t *f = (frame_msg_t *)data;
+    bcastdec_mikey_msg_free(f->msg);
+    g_free(f->wire);
+    return FALSE;
+}
+
+/*
+ * A stored result as this frame sees it: a copy in pinfo->pool with a
+ * message of its own.  Stored results keep the message packed (no copy of
+ * the wire bytes, a few hundred bytes instead of kilobytes per message,
+ * which is what a capture of many messages costs); each later pass that
+ * shows the frame rebuilds it from the frame's bytes, identical to the one
+ * the first pass computed.  |f|: the first pass's own message, or NULL.
+ */
+static const bcast_result_t *
+result_view(bcast_result_t *r, tvbuff_t *tvb, packet_info *pinfo, frame_msg_t *f)
+{
+    bcast_result_t *v;
+    if (r->packed == NULL)
+        return r; /* never packed (library error, or NOMEM while packing) */
+    v = wmem_new(pinfo->pool, bcast_result_t);
+    *v = *r;
+    if (f == NULL) {
+        guint len = tvb_captured_length(tvb);
+        f = wmem_new0(pinfo->pool, frame_msg_t);
+        v->wire = (guint8 *)tvb_memdup(pinfo->pool, tvb, 0, len);
+        v->len = len;
+        v->rc = bcastdec_mikey_msg_unpack(r->packed, v->wire, len, &f->msg);
+        if (v->rc != BCASTDEC_OK)
+            f->msg = NULL;
+    }
+    v->msg = f->msg;
+    v->wire = f->wire != NULL ? f->wire : v->wire;
+    wmem_register_callback(pinfo->pool, frame_msg_free_cb, f);
+    return v;
+}
+
+/* Packs the message of a result about to be stored, the result moving into
+ * the result store (*rp updated): the message and its wire bytes become
+ * this frame's.  NULL: the result stays whole. */
+static frame_msg_t *
+result_pack(bcast_result_t **rp, packet_info *pinfo)
+{
+    bcast_result_t *r = *rp, *s = NULL;
+    bcastdec_packed_msg *pk = NULL;
+    gsize n;
+    frame_msg_t *f;
+
+    if (r->msg == NULL)
+        return NULL;
+    n = bcastdec_mikey_msg_packed_size(r->msg);
+    if (n != 0)
+        s = (bcast_result_t *)store_alloc(sizeof *s + n);
+    if (s != NULL)
+        pk = bcastdec_mikey_msg_pack_into(r->msg, s + 1, n);
+    if (pk == NULL) {
+        s = NULL;
+        pk = bcastdec_mikey_msg_pack(r->msg);
+        if (pk == NULL)
+            return NULL; /* keep it whole */
+    }
+    f = wmem_new(pinfo->pool, frame_msg_t);
+    f->msg = r->msg;
+    f->wire = r->wire;
+    r->msg = NULL;
+    r->wire = NULL;
+    r->packed = pk;
+    if (s != NULL) {
+        *s = *r;
+        s->in_store = TRUE;
+        g_free(r);
+        *rp = s;
+    }
+    return f;
 }
 
 static bcast_result_t *
@@ -405,6 +619,7 @@ result_compute(tvbuff_t *tvb, packet_info *pinfo, gboolean first_pass)
     bcastdec_msg_ctx ctx;
 
     r->wire = (guint8 *)tvb_memdup(NULL, tvb, 0, len);
+    r->len = len;
     memset(&ctx, 0, sizeof ctx);
     ctx.ref = pinfo->num;
     ctx.no_learn = first_pass ? 0 : 1;
@@ -412,6 +627,20 @@ result_compute(tvbuff_t *tvb, packet_info *pinfo, gboolean first_pass)
         r->rc = bcastdec_session_process(s, r->wire, len, &ctx, &r->msg);
     else
         r->rc = bcastdec_mikey_decode(&r->msg, r->wire, len, &bcast_opts);
+    if (first_pass && file_flow != NULL && r->msg != NULL) {
+        /* the terminal: where an LTKM goes, where a verification comes from */
+        bcastdec_flow_mikey ev;
+        bcastdec_finding fl[BCAST_FLOW_MAX];
+        char addr[64];
+        memset(&ev, 0, sizeof ev);
+        ev.ref = pinfo->num;
+        ev.path = BCASTDEC_FLOW_UDP;
+        ev.terminal = flow_addr(r->msg->kind == BCASTDEC_KIND_VERIFICATION ? &pinfo->src
+                                                                           : &pinfo->dst, addr);
+        ev.msg = r->msg;
+        r->flow = flow_keep(fl, bcastdec_flow_mikey_msg(file_flow, &ev, fl, BCAST_FLOW_MAX),
+                            &r->n_flow);
+    }
     return r;
 }
 
@@ -442,11 +671,15 @@ result_get(tvbuff_t *tvb, packet_info *pinfo)
     bcast_result_t *r = (bcast_result_t *)p_get_proto_data(wmem_file_scope(), pinfo, proto_bcast, idx);
 
     if (r != NULL)
-        return r;
+        return result_view(r, tvb, pinfo, NULL);
     if (!PINFO_FD_VISITED(pinfo) && file_results != NULL) {
+        frame_msg_t *f;
         r = result_compute(tvb, pinfo, TRUE);
+        f = result_pack(&r, pinfo);
         g_ptr_array_add(file_results, r);
         p_add_proto_data(wmem_file_scope(), pinfo, proto_bcast, idx, r);
+        if (f != NULL)
+            return result_view(r, tvb, pinfo, f);
     } else {
         /* Not seen on the first pass: verify and decrypt, learn nothing. */
         r = result_compute(tvb, pinfo, FALSE);
@@ -902,18 +1135,41 @@ draw_payload(const bcast_render_t *rc, proto_tree *tree, size_t index)
     }
 }
 
+/* |digits| lowercase hex digits of |v| (no printf: runs for every message). */
+static void
+sb_hex(wmem_strbuf_t *sb, guint32 v, int digits)
+{
+    static const char hx[] = "0123456789abcdef";
+    char b[8];
+    for (int i = 0; i < digits; i++)
+        b[i] = hx[(v >> (4 * (digits - 1 - i))) & 15];
+    wmem_strbuf_append_len(sb, b, (gsize)digits);
+}
+
 /* "b8709d/68c90000[/0001]" */
+static void
+ids_append(wmem_strbuf_t *sb, int has_kdid, const uint8_t kdid[3], int has_sekpek,
+           uint32_t sekpek_id, int has_tek, uint16_t tek_id)
+{
+    if (has_kdid)
+        sb_hex(sb, (guint32)kdid[0] << 16 | (guint32)kdid[1] << 8 | kdid[2], 6);
+    if (has_sekpek) {
+        if (has_kdid)
+            wmem_strbuf_append_c(sb, '/');
+        sb_hex(sb, sekpek_id, 8);
+    }
+    if (has_tek) {
+        wmem_strbuf_append_c(sb, '/');
+        sb_hex(sb, tek_id, 4);
+    }
+}
+
 static const char *
 ids_text(wmem_allocator_t *pool, int has_kdid, const uint8_t kdid[3], int has_sekpek,
          uint32_t sekpek_id, int has_tek, uint16_t tek_id)
 {
     wmem_strbuf_t *sb = wmem_strbuf_new(pool, "");
-    if (has_kdid)
-        wmem_strbuf_append_printf(sb, "%02x%02x%02x", kdid[0], kdid[1], kdid[2]);
-    if (has_sekpek)
-        wmem_strbuf_append_printf(sb, "%s%08x", has_kdid ? "/" : "", (unsigned)sekpek_id);
-    if (has_tek)
-        wmem_strbuf_append_printf(sb, "/%04x", (unsigned)tek_id);
+    ids_append(sb, has_kdid, kdid, has_sekpek, sekpek_id, has_tek, tek_id);
     return wmem_strbuf_get_str(sb);
 }
 
@@ -1063,28 +1319,62 @@ draw_findings(const bcast_render_t *rc, proto_tree *tree)
     }
 }
 
+/*
+ * The flow tracker's findings on this message (kept from the first pass),
+ * and, once per frame when the whole capture was read first (a second pass),
+ * its end-of-capture judgements on this frame.
+ */
+static void
+draw_flow(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const bcastdec_finding *f, guint n)
+{
+    bcastdec_finding end[BCAST_FLOW_MAX];
+    size_t n_end = 0;
+
+    if (PINFO_FD_VISITED(pinfo) && file_flow != NULL &&
+        p_get_proto_data(pinfo->pool, pinfo, proto_bcast, BCAST_KEY_FLOW_END) == NULL) {
+        p_add_proto_data(pinfo->pool, pinfo, proto_bcast, BCAST_KEY_FLOW_END, GINT_TO_POINTER(1));
+        n_end = bcastdec_flow_end_findings(file_flow, pinfo->num, end, BCAST_FLOW_MAX);
+        if (n_end > BCAST_FLOW_MAX)
+            n_end = BCAST_FLOW_MAX;
+    }
+    for (size_t k = 0; k < (size_t)n + n_end; k++) {
+        const bcastdec_finding *x = k < n ? &f[k] : &end[k - n];
+        size_t id = (size_t)(x->info - finding_table);
+        proto_item *ti;
+        if (x->info < finding_table || id >= n_findings)
+            continue;
+        ti = proto_tree_add_expert_format(tree, pinfo, &ei_bcast_finding[id], tvb, 0, 0, "%s",
+                                          utf8(pinfo->pool, x->text, strnlen(x->text, sizeof x->text)));
+        proto_item_set_generated(ti);
+    }
+}
+
 /* "LTKM b8709d/68c90000: SEK delivered" and the like. */
 static const char *
 summary_text(wmem_allocator_t *pool, const bcastdec_mikey_msg *m)
 {
-    wmem_strbuf_t *sb = wmem_strbuf_new(pool, "");
+    wmem_strbuf_t *sb = wmem_strbuf_sized_new(pool, 64, 0);
     const char *kind = nz(bcastdec_kind_name(m->kind));
-    char *up = g_ascii_strup(kind, -1);
 
-    wmem_strbuf_append(sb, m->kind == BCASTDEC_KIND_LTKM || m->kind == BCASTDEC_KIND_STKM
-                               ? up : kind);
-    g_free(up);
-    if (m->has_kdid || m->has_sekpek_id)
-        wmem_strbuf_append_printf(sb, " %s",
-                                  ids_text(pool, m->has_kdid, m->kdid, m->has_sekpek_id,
-                                           m->sekpek_id, m->has_tek_id, m->tek_id));
+    if (m->kind == BCASTDEC_KIND_LTKM || m->kind == BCASTDEC_KIND_STKM) {
+        for (const char *c = kind; *c != '\0'; c++)
+            wmem_strbuf_append_c(sb, g_ascii_toupper(*c));
+    } else {
+        wmem_strbuf_append(sb, kind);
+    }
+    if (m->has_kdid || m->has_sekpek_id) {
+        wmem_strbuf_append_c(sb, ' ');
+        ids_append(sb, m->has_kdid, m->kdid, m->has_sekpek_id, m->sekpek_id, m->has_tek_id,
+                   m->tek_id);
+    }
     switch (m->outcome) {
     case BCASTDEC_OUT_DECRYPTED:
         if (m->n_keys != 0) {
             wmem_strbuf_append(sb, ":");
-            for (size_t i = 0; i < m->n_keys; i++)
-                wmem_strbuf_append_printf(sb, "%s %s", i ? "," : "",
-                                          nz(bcastdec_role_name(m->keys[i].role)));
+            for (size_t i = 0; i < m->n_keys; i++) {
+                wmem_strbuf_append(sb, i ? ", " : " ");
+                wmem_strbuf_append(sb, nz(bcastdec_role_name(m->keys[i].role)));
+            }
             wmem_strbuf_append(sb, " delivered");
         } else {
             wmem_strbuf_append(sb, ": verified");
@@ -1107,6 +1397,58 @@ summary_text(wmem_allocator_t *pool, const bcastdec_mikey_msg *m)
     if (m->status != BCASTDEC_OK)
         wmem_strbuf_append_printf(sb, " [%s]", bcastdec_status_name(m->status));
     return wmem_strbuf_get_str(sb);
+}
+
+/* The fields of a message (everything but the columns and expert infos). */
+static void
+draw_details(const bcast_render_t *rc, proto_tree *bt)
+{
+    const bcastdec_mikey_msg *m = rc->m;
+    proto_item *ti;
+
+    /* summary fields */
+    ti = proto_tree_add_uint(bt, hf_bcast_kind, NULL, 0, 0, m->kind);
+    proto_item_set_generated(ti);
+    ti = proto_tree_add_int(bt, hf_bcast_status, NULL, 0, 0, m->status);
+    proto_item_set_generated(ti);
+    if (m->status != BCASTDEC_OK) {
+        gint off, len;
+        tvbuff_t *etvb = span_loc(rc, &m->err_sp, &off, &len);
+        /* err_text and bcastdec_strerror() are static ASCII texts */
+        ti = proto_tree_add_string(bt, hf_bcast_error, etvb, off, len,
+                                   m->err_text != NULL ? m->err_text : bcastdec_strerror(m->status));
+        proto_item_set_generated(ti);
+    }
+    ti = proto_tree_add_uint(bt, hf_bcast_outcome, NULL, 0, 0, m->outcome);
+    proto_item_set_generated(ti);
+    ti = proto_tree_add_uint(bt, hf_bcast_mac_status, NULL, 0, 0, m->mac);
+    proto_item_set_generated(ti);
+    if (m->has_kdid) {
+        ti = proto_tree_add_bytes_with_length(bt, hf_bcast_kdid, NULL, 0, 0, m->kdid, 3);
+        proto_item_set_generated(ti);
+    }
+    if (m->has_sekpek_id) {
+        ti = proto_tree_add_uint(bt, hf_bcast_sekpek_id, NULL, 0, 0, m->sekpek_id);
+        proto_item_set_generated(ti);
+    }
+    if (m->has_tek_id) {
+        ti = proto_tree_add_uint(bt, hf_bcast_tek_id, NULL, 0, 0, m->tek_id);
+        proto_item_set_generated(ti);
+    }
+    draw_key_result(rc, bt);
+    draw_keys(rc, bt);
+
+    /* the message */
+    draw_hdr(rc, bt);
+    for (size_t i = 0; i < m->n_payloads; i++)
+        draw_payload(rc, bt, i);
+    if (m->rest.len != 0) {
+        bcastdec_bytes b;
+        b.p = m->wire + m->rest.off;
+        b.len = m->rest.len;
+        b.sp = m->rest;
+        add_bytes(rc, bt, hf_bcast_undecoded, &b);
+    }
 }
 
 static void
@@ -1142,50 +1484,12 @@ draw_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const bcast_re
     proto_item_append_text(ti, ", %s", summary);
     col_append_sep_str(pinfo->cinfo, COL_INFO, in_body ? " " : NULL, summary);
 
-    /* summary fields */
-    ti = proto_tree_add_uint(bt, hf_bcast_kind, NULL, 0, 0, m->kind);
-    proto_item_set_generated(ti);
-    ti = proto_tree_add_int(bt, hf_bcast_status, NULL, 0, 0, m->status);
-    proto_item_set_generated(ti);
-    if (m->status != BCASTDEC_OK) {
-        gint off, len;
-        tvbuff_t *etvb = span_loc(&rc, &m->err_sp, &off, &len);
-        /* err_text and bcastdec_strerror() are static ASCII texts */
-        ti = proto_tree_add_string(bt, hf_bcast_error, etvb, off, len,
-                                   m->err_text != NULL ? m->err_text : bcastdec_strerror(m->status));
-        proto_item_set_generated(ti);
-    }
-    ti = proto_tree_add_uint(bt, hf_bcast_outcome, NULL, 0, 0, m->outcome);
-    proto_item_set_generated(ti);
-    ti = proto_tree_add_uint(bt, hf_bcast_mac_status, NULL, 0, 0, m->mac);
-    proto_item_set_generated(ti);
-    if (m->has_kdid) {
-        ti = proto_tree_add_bytes_with_length(bt, hf_bcast_kdid, NULL, 0, 0, m->kdid, 3);
-        proto_item_set_generated(ti);
-    }
-    if (m->has_sekpek_id) {
-        ti = proto_tree_add_uint(bt, hf_bcast_sekpek_id, NULL, 0, 0, m->sekpek_id);
-        proto_item_set_generated(ti);
-    }
-    if (m->has_tek_id) {
-        ti = proto_tree_add_uint(bt, hf_bcast_tek_id, NULL, 0, 0, m->tek_id);
-        proto_item_set_generated(ti);
-    }
-    draw_key_result(&rc, bt);
-    draw_keys(&rc, bt);
-
-    /* the message */
-    draw_hdr(&rc, bt);
-    for (size_t i = 0; i < m->n_payloads; i++)
-        draw_payload(&rc, bt, i);
-    if (m->rest.len != 0) {
-        bcastdec_bytes b;
-        b.p = m->wire + m->rest.off;
-        b.len = m->rest.len;
-        b.sp = m->rest;
-        add_bytes(&rc, bt, hf_bcast_undecoded, &b);
-    }
+    /* Without a tree (tshark printing summaries, a first pass) the fields
+     * leave no trace: only the columns above and the expert infos below. */
+    if (tree != NULL)
+        draw_details(&rc, bt);
     draw_findings(&rc, bt);
+    draw_flow(bt, pinfo, tvb, r->flow, r->n_flow);
 }
 
 static void tap_message(packet_info *pinfo, const bcastdec_mikey_msg *m, const char *path,
@@ -1467,6 +1771,8 @@ typedef struct bcast_http {
     guint32 req_frame;          /* responses: the request's frame, or 0 */
     bcastdec_finding ex[BCAST_HTTP_EX_MAX];
     size_t n_ex;
+    bcastdec_finding *flow;     /* the flow tracker's findings, or NULL */
+    guint n_flow;
 } bcast_http_t;
 
 static GPtrArray *file_http;          /* every bcast_http_t of the file */
@@ -1538,6 +1844,7 @@ http_free(gpointer p)
     bcastdec_digest_msg_free(h->dg[0]);
     bcastdec_digest_msg_free(h->dg[1]);
     bcastdec_http_msg_free(h->http);
+    g_free(h->flow);
     g_free(h->msg_copy);
     g_free(h->body);
     g_free(h->username);
@@ -1731,6 +2038,40 @@ http_compute(tvbuff_t *tvb, packet_info *pinfo, const http_message_info_t *mi, g
         h->n_ex = bcastdec_http_check_exchange(&ex, h->ex, BCAST_HTTP_EX_MAX);
         if (h->n_ex > BCAST_HTTP_EX_MAX)
             h->n_ex = BCAST_HTTP_EX_MAX;
+    }
+
+    /* the subscriber's flow: this message, then the LTKMs it carries */
+    if (first_pass && file_flow != NULL) {
+        bcastdec_finding fl[BCAST_FLOW_MAX];
+        size_t n = 0;
+        char addr[64];
+        const char *term = flow_addr(h->is_response ? &pinfo->dst : &pinfo->src, addr);
+        bcastdec_flow_http fe;
+        memset(&fe, 0, sizeof fe);
+        fe.ref = pinfo->num;
+        fe.request_ref = h->req_frame;
+        fe.is_response = h->is_response ? 1 : 0;
+        fe.status_code = h->http != NULL && h->is_response ? (uint16_t)h->http->status_code.v : 0;
+        fe.terminal = term;
+        fe.username = h->username;
+        fe.xml = h->x;
+        fe.ks = ks;
+        fe.learned = s != NULL ? bcastdec_session_learned(s) : NULL;
+        n = bcastdec_flow_http_msg(file_flow, &fe, fl, BCAST_FLOW_MAX);
+        for (size_t i = 0; h->x != NULL && i < h->x->n_ltkms; i++) {
+            bcastdec_flow_mikey me;
+            if (h->x->ltkms[i].msg == NULL)
+                continue;
+            memset(&me, 0, sizeof me);
+            me.ref = pinfo->num;
+            me.path = BCASTDEC_FLOW_INLINE;
+            me.terminal = term;
+            me.username = h->username;
+            me.msg = h->x->ltkms[i].msg;
+            n += bcastdec_flow_mikey_msg(file_flow, &me, n < BCAST_FLOW_MAX ? fl + n : NULL,
+                                         n < BCAST_FLOW_MAX ? BCAST_FLOW_MAX - n : 0);
+        }
+        h->flow = flow_keep(fl, n, &h->n_flow);
     }
     return h;
 }
@@ -2038,7 +2379,15 @@ dissect_bcast_xml(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *dat
     proto_item_append_text(ti, ", HTTP body");
     if (h->x != NULL) {
         proto_item_append_text(ti, ": %s", nz(bcastdec_xml_kind_name(h->x->kind)));
-        col_append_fstr(pinfo->cinfo, COL_INFO, " [BCAST %s]", nz(bcastdec_xml_kind_name(h->x->kind)));
+        /* with the Digest outcome: "Digest verified", "rspauth failed" */
+        if (h->dchecked && h->dg[0] != NULL)
+            col_append_fstr(pinfo->cinfo, COL_INFO, " [BCAST %s, %s %s]",
+                            nz(bcastdec_xml_kind_name(h->x->kind)),
+                            h->dg[0]->kind == BCASTDEC_DIGEST_AUTHENTICATION_INFO ? "rspauth" : "Digest",
+                            nz(bcastdec_digest_outcome_name(h->dres.outcome)));
+        else
+            col_append_fstr(pinfo->cinfo, COL_INFO, " [BCAST %s]",
+                            nz(bcastdec_xml_kind_name(h->x->kind)));
     }
     if (h->http != NULL && h->is_response && h->http->status_code.sp.len != 0) {
         proto_item *si = proto_tree_add_uint(bt, hf_bh_status_code, ds,
@@ -2061,6 +2410,7 @@ dissect_bcast_xml(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *dat
         draw_xml(bt, pinfo, tvb, h);
     }
     add_findings(bt, pinfo, ds, h->msg_off, h->ex, h->n_ex);
+    draw_flow(bt, pinfo, tvb, h->flow, h->n_flow);
     return tvb_captured_length(tvb);
 }
 
@@ -2098,7 +2448,10 @@ bcast_init(void)
     opts_from_prefs();
     if (file_results != NULL)
         g_ptr_array_free(file_results, TRUE);
+    store_release();
     file_results = g_ptr_array_new_with_free_func(result_free);
+    bcastdec_flow_free(file_flow);
+    file_flow = bcastdec_flow_new();
     http_init();
     bcast_keys_file_open(&bcast_opts);
 }
@@ -2110,6 +2463,9 @@ bcast_cleanup(void)
         g_ptr_array_free(file_results, TRUE);
         file_results = NULL;
     }
+    store_release();
+    bcastdec_flow_free(file_flow);
+    file_flow = NULL;
     http_cleanup();
     bcast_keys_file_close();
 }

@@ -30,9 +30,18 @@ typedef struct strmap {
 } strmap;
 
 static uint64_t hash_str(const char *s) {
-  uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-  return h;
+  /* 8 bytes a step (identities are B-TIDs of some 60 characters) */
+  size_t n = strlen(s);
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+  for (; n >= 8; n -= 8, s += 8) {
+    memcpy(&w, s, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdULL;
+    h ^= h >> 32;
+  }
+  w = 0;
+  memcpy(&w, s, n);
+  h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+  return h ^ (h >> 29);
 }
 
 /* --- subscribers --- */
@@ -296,10 +305,11 @@ static size_t id_slot(const bcastdec_flow *f, uint64_t k) {
   return i;
 }
 
-static int id_seen(const bcastdec_flow *f, const bcastdec_keystore *ks, const uint8_t kdid[3],
+static int id_seen(const bcastdec_flow *f, const bcastdec_flow_http *ev, const uint8_t kdid[3],
                    uint32_t sekpek) {
   if (f->cap_ids != 0 && f->ids[id_slot(f, id_key(kdid, sekpek))] != 0) return 1;
-  return ks != NULL && bcastdec_keystore_find_sekpek(ks, kdid, sekpek) != NULL;
+  return (ev->ks != NULL && bcastdec_keystore_find_sekpek(ev->ks, kdid, sekpek) != NULL) ||
+         (ev->learned != NULL && bcastdec_keystore_find_sekpek(ev->learned, kdid, sekpek) != NULL);
 }
 
 static void id_add(bcastdec_flow *f, const uint8_t kdid[3], uint32_t sekpek) {
@@ -465,7 +475,7 @@ size_t bcastdec_flow_http_msg(bcastdec_flow *f, const bcastdec_flow_http *ev, bc
         if (fl->id != BCASTDEC_XF_MSK_ID || fl->bytes_len != 4 || kd < 0) continue;
         const uint8_t *k = x->fields[kd].bytes, *b = fl->bytes;
         uint32_t id = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-        if (!id_seen(f, ev->ks, k, id))
+        if (!id_seen(f, ev, k, id))
           add(&o, BCASTDEC__F_FLOW_REQUEST_UNKNOWN_ID,
               "LTKM Request for SEK/PEK %02x%02x%02x/%08x, an ID no earlier LTKM or STKM and "
               "no key file named (the Service Guide is not decoded)",
@@ -536,7 +546,10 @@ size_t bcastdec_flow_mikey_msg(bcastdec_flow *f, const bcastdec_flow_mikey *ev,
   if (already_fed(ev->ref, &f->last_mikey_ref)) return 0;
   const bcastdec_mikey_msg *m = ev->msg;
 
-  if (m->has_kdid && m->has_sekpek_id) id_add(f, m->kdid, m->sekpek_id);
+  /* the IDs seen (rule 16); a decrypted message's SEK/PEK is in the key
+   * file or the session's learned keys already, which the check also asks */
+  if (m->has_kdid && m->has_sekpek_id && m->outcome != BCASTDEC_OUT_DECRYPTED)
+    id_add(f, m->kdid, m->sekpek_id);
 
   if (m->kind == BCASTDEC_KIND_LTKM) {
     size_t n = 0;

@@ -137,6 +137,7 @@ static void flow(const bcastdec_xml *x) {
       ev.username = users[u];
       ev.xml = x;
       ev.ks = keystore();
+      ev.learned = keystore();
       size_t n = bcastdec_flow_http_msg(f, &ev, out, 4);
       findings(out, n < 4 ? n : 4, 0);
     }

@@ -43,7 +43,8 @@ static const char MSK_REQ[] =
     "<MSK><keyDomainID>uHCd</keyDomainID><MSKID>aMkAAA==</MSKID></MSK>"
     "<MSK><keyDomainID>uHCd</keyDomainID><MSKID>ESIzRA==</MSKID></MSK></mbmsMSKRequest>";
 
-static const bcastdec_keystore *g_ks; /* keys given with the requests */
+static const bcastdec_keystore *g_ks;      /* keys given with the requests */
+static const bcastdec_keystore *g_learned; /* the session's learned keys */
 
 static bcastdec_xml *xml(const char *body, const char *media_type) {
   bcastdec_xml *x = NULL;
@@ -70,6 +71,7 @@ static void exchange(bcastdec_flow *f, uint32_t ref, const char *user, const cha
   ev.username = user;
   ev.xml = rq;
   ev.ks = g_ks;
+  ev.learned = g_learned;
   n = bcastdec_flow_http_msg(f, &ev, out, 8);
   for (size_t i = 0; i < n && i < 8; i++)
     o += (size_t)snprintf(ids + o, cap - o, "%s%s", o ? "," : "", out[i].info->id);
@@ -284,6 +286,24 @@ TEST(test_request_unknown_id) {
            BCASTDEC_OK);
   exchange(f, 10, BTID, MSK_REQ, BCASTDEC_XML_MT_MSK_REQUEST, 200, NULL, NULL, ids, sizeof ids);
   CHECK_STR(ids, "");
+  /* a decrypted LTKM's ID is not kept by the tracker: the session's learned
+   * keys (given with the request) answer for it */
+  bcastdec_flow_free(f);
+  f = bcastdec_flow_new();
+  bcastdec_keystore *learned = bcastdec_keystore_new();
+  fake_ltkm(&k, BTID, 0);
+  k.m.outcome = BCASTDEC_OUT_DECRYPTED;
+  CHECK_EQ(feed_mikey(f, 6, &k.m, TERM, out, 4), 0);
+  exchange(f, 10, BTID, MSK_REQ, BCASTDEC_XML_MT_MSK_REQUEST, 200, NULL, NULL, ids, sizeof ids);
+  CHECK_STR(ids, "flow.ltkm_request_unknown_id"); /* 68c90000: neither kept nor learned */
+  CHECK_EQ(bcastdec_keystore_add_line(learned,
+                                      "SEK b8709d 68c90000 000102030405060708090a0b0c0d0e0f", NULL),
+           BCASTDEC_OK);
+  g_learned = learned;
+  exchange(f, 20, BTID, MSK_REQ, BCASTDEC_XML_MT_MSK_REQUEST, 200, NULL, NULL, ids, sizeof ids);
+  CHECK_STR(ids, "");
+  g_learned = NULL;
+  bcastdec_keystore_free(learned);
   /* a note: the Service Guide, where IDs also come from, is not decoded */
   size_t nt;
   const bcastdec_finding_info *t = bcastdec_finding_table(&nt);

@@ -58,6 +58,8 @@ typedef struct bcastdec_flow_http {
   const struct bcastdec_xml *xml; /* the decoded body, or NULL              */
   const bcastdec_keystore *ks; /* the user's keys, or NULL: an LTKM Request for
                                   a SEK/PEK ID held there is not "unknown"    */
+  const bcastdec_keystore *learned; /* the session's learned keys
+                                  (bcastdec_session_learned()), or NULL: same */
 } bcastdec_flow_http;
 
 /* How a MIKEY message travelled. */
