@@ -39,8 +39,10 @@
  * ours (bcast.generic_xml; others go on to the XML dissector): XML decoded
  * by libbcastdec, HTTP Digest and rspauth verified with the SRK of the
  * Digest username, LTKMs of MSK responses run through the session with that
- * username, exchange checks.  The tap "bcast" feeds the statistic
- * "-z bcast,keys".
+ * username, exchange checks.  A postdissector (section "HTTP messages
+ * without a body of ours") finds the other HTTP messages of our exchanges
+ * (401 challenges, bodiless responses) for the exchange checks and the flow
+ * tracker.  The tap "bcast" feeds the statistic "-z bcast,keys".
  */
 #define WS_BUILD_DLL
 #include <wireshark.h>
@@ -1739,9 +1741,17 @@ static stat_tap_ui keys_ui = {
  * (the reassembled TCP payload or the frame) and split with
  * bcastdec_http_parse(); it gives the method, the status code and the
  * headers (Authorization, WWW-Authenticate, Authentication-Info,
- * Content-Type).  A body that is not a slice of its data source (chunked
- * transfer coding) gets no HTTP envelope: then rule 7, Digest and the
- * exchange checks are skipped (the XML and its LTKMs are still decoded).
+ * Content-Type).  A chunked body (its de-chunked tvb is its own data
+ * source) is matched against the complete chunked messages found in the
+ * frame's other data sources (the reassembled TCP payload), de-chunked by
+ * bcastdec_http_parse().  A body whose message is not found gets no HTTP
+ * envelope: then rule 7, Digest and the exchange checks are skipped (the
+ * XML and its LTKMs are still decoded).
+ *
+ * HTTP messages without a body of ours (a 401 with or without a text/html
+ * page, a bodiless 200, curl's empty first POST) are found by the
+ * postdissector dissect_bcast_post() (section "HTTP messages without a
+ * body of ours").
  *
  * The first pass computes everything once per body in capture order
  * (LTKMs learned by the capture's session, SMK picked by the Digest
@@ -1773,10 +1783,17 @@ typedef struct bcast_http {
     size_t n_ex;
     bcastdec_finding *flow;     /* the flow tracker's findings, or NULL */
     guint n_flow;
+    guint msg_len;              /* bytes of the whole HTTP message */
+    gboolean fed;               /* fed to the flow tracker */
+    struct bcast_http *next_post; /* next message of the frame without a body
+                                   * of ours (postdissector), or NULL */
 } bcast_http_t;
 
 static GPtrArray *file_http;          /* every bcast_http_t of the file */
 static GHashTable *http_by_frame;     /* request frame -> bcast_http_t */
+/* The Digest challenges of 401s not answered yet: "client|server|port|target"
+ * -> WWW-Authenticate (owned by the 401's bcast_http_t in file_http). */
+static GHashTable *http_pending;
 static int proto_http_id = -1;
 
 static dissector_handle_t bcast_xml_handle;
@@ -1863,6 +1880,8 @@ is_method_at(const guint8 *p, gsize n)
 {
     static const char *const methods[] = { "POST ", "GET ", "PUT ", "DELETE ", "HEAD ",
                                            "OPTIONS ", "PATCH ", NULL };
+    if (n < 4 || (p[0] != 'P' && p[0] != 'G' && p[0] != 'D' && p[0] != 'H' && p[0] != 'O'))
+        return FALSE;
     for (size_t i = 0; methods[i] != NULL; i++) {
         gsize k = strlen(methods[i]);
         if (n >= k && memcmp(p, methods[i], k) == 0)
@@ -1871,9 +1890,66 @@ is_method_at(const guint8 *p, gsize n)
     return n >= 9 && memcmp(p, "HTTP/1.", 7) == 0 && p[8] == ' ';
 }
 
+/* Keeps |m| (parsed from |d| + |o|) as |h|'s envelope: a copy of the
+ * message's bytes, parsed again so that |h| owns everything. */
+static gboolean
+http_keep_envelope(bcast_http_t *h, const guint8 *d, guint o, const bcastdec_http_msg *m)
+{
+    bcastdec_http_msg *c = NULL;
+    guint8 *copy = (guint8 *)g_memdup2(d + o, (gsize)m->wire_len);
+    if (bcastdec_http_parse(copy, m->wire_len, &c) != BCASTDEC_OK || c == NULL ||
+        c->wire != copy || c->status != m->status || c->body.len != m->body.len) {
+        bcastdec_http_msg_free(c);
+        g_free(copy);
+        return FALSE;
+    }
+    h->http = c;
+    h->msg_copy = copy;
+    h->msg_off = o;
+    h->msg_len = (guint)m->wire_len;
+    return TRUE;
+}
+
+/* A chunked message: its de-chunked body tvb is its own data source, so
+ * the whole message is looked for in the frame's other data sources (the
+ * reassembled TCP payload, the frame): a complete chunked message whose
+ * de-chunked body is this body. */
+static void
+http_find_chunked(bcast_http_t *h, packet_info *pinfo, tvbuff_t *tvb)
+{
+    for (GSList *l = pinfo->data_src; l != NULL; l = l->next) {
+        tvbuff_t *t = get_data_source_tvb((struct data_source *)l->data);
+        guint n;
+        const guint8 *d;
+        if (t == NULL || t == tvb)
+            continue;
+        n = tvb_captured_length(t);
+        if (n < 16)
+            continue;
+        d = tvb_get_ptr(t, 0, n);
+        for (guint o = 0; o + 16 <= n; o++) {
+            bcastdec_http_msg *m = NULL;
+            gboolean hit;
+            if (!is_method_at(d + o, (gsize)(n - o)))
+                continue;
+            if (bcastdec_http_parse(d + o, n - o, &m) != BCASTDEC_OK || m == NULL) {
+                bcastdec_http_msg_free(m);
+                continue;
+            }
+            hit = m->wire == d + o && m->start_line.len != 0 && m->status == BCASTDEC_OK &&
+                  m->chunked && m->body.len == h->body_len &&
+                  (h->body_len == 0 || memcmp(m->body.p, h->body, h->body_len) == 0) &&
+                  http_keep_envelope(h, d, o, m);
+            bcastdec_http_msg_free(m);
+            if (hit)
+                return;
+        }
+    }
+}
+
 /* Finds the HTTP message whose body is |tvb| in |tvb|'s data source. */
 static void
-http_find_envelope(bcast_http_t *h, tvbuff_t *tvb)
+http_find_slice(bcast_http_t *h, tvbuff_t *tvb)
 {
     tvbuff_t *ds = tvb_get_ds_tvb(tvb);
     gint body_off;
@@ -1892,27 +1968,50 @@ http_find_envelope(bcast_http_t *h, tvbuff_t *tvb)
     /* the header block ends right before the body */
     for (gint o = body_off - 4; o >= 0 && body_off - o <= 65536; o--) {
         bcastdec_http_msg *m = NULL;
-        guint8 *copy;
+        gboolean hit;
         if (!((o == 0 || d[o - 1] == '\n' || !g_ascii_isupper(d[o - 1])) &&
               is_method_at(d + o, (gsize)(body_off - o))))
             continue;
-        copy = (guint8 *)g_memdup2(d + o, (gsize)(ds_len - (guint)o));
-        if (bcastdec_http_parse(copy, ds_len - (guint)o, &m) == BCASTDEC_OK && m != NULL &&
-            m->wire == copy && m->start_line.len != 0 &&
-            (m->chunked || (m->body.len == h->body_len &&
-                            m->body.sp.off == (size_t)(body_off - o)))) {
-            if (m->chunked) {
-                bcastdec_http_msg_free(m);
-                g_free(copy);
-                return;
-            }
-            h->http = m;
-            h->msg_copy = copy;
-            h->msg_off = (guint)o;
-            return;
+        if (bcastdec_http_parse(d + o, ds_len - (guint)o, &m) != BCASTDEC_OK || m == NULL) {
+            bcastdec_http_msg_free(m);
+            continue;
         }
+        hit = m->wire == d + o && m->start_line.len != 0 &&
+              (m->chunked || (m->body.len == h->body_len &&
+                              m->body.sp.off == (size_t)(body_off - o)));
+        if (hit && !m->chunked)
+            http_keep_envelope(h, d, (guint)o, m);
         bcastdec_http_msg_free(m);
-        g_free(copy);
+        if (hit)
+            return; /* chunked: see http_find_chunked() */
+    }
+}
+
+static void
+http_find_envelope(bcast_http_t *h, packet_info *pinfo, tvbuff_t *tvb)
+{
+    http_find_slice(h, tvb);
+    if (h->http == NULL)
+        http_find_chunked(h, pinfo, tvb);
+}
+
+/* The data source holding |h|'s message at h->msg_off (|hint| first), or
+ * |hint| when none does. */
+static tvbuff_t *
+http_msg_tvb(packet_info *pinfo, tvbuff_t *hint, const bcast_http_t *h)
+{
+    tvbuff_t *cand = hint;
+    GSList *l = pinfo->data_src;
+    if (h->http == NULL || h->msg_copy == NULL)
+        return hint;
+    for (;;) {
+        if (cand != NULL && tvb_captured_length(cand) >= h->msg_off + h->msg_len &&
+            memcmp(tvb_get_ptr(cand, h->msg_off, h->msg_len), h->msg_copy, h->msg_len) == 0)
+            return cand;
+        if (l == NULL)
+            return hint;
+        cand = get_data_source_tvb((struct data_source *)l->data);
+        l = l->next;
     }
 }
 
@@ -1933,6 +2032,60 @@ http_digest(bcast_http_t *h, const char *name, unsigned kind, guint *off)
     return dm;
 }
 
+/* The key of a pending challenge: the client's address, the server's
+ * address and port, and the request target.  A retry may come on a new TCP
+ * connection (a new client port), so the client port is not part of it. */
+static char *
+pending_key(packet_info *pinfo, gboolean is_response, const bcastdec_http_msg *req)
+{
+    char client[64], server[64];
+    const address *ca = is_response ? &pinfo->dst : &pinfo->src;
+    const address *sa = is_response ? &pinfo->src : &pinfo->dst;
+    guint32 port = is_response ? pinfo->srcport : pinfo->destport;
+    if (req == NULL || !req->is_request || flow_addr(ca, client) == NULL ||
+        flow_addr(sa, server) == NULL)
+        return NULL;
+    return g_strdup_printf("%s|%s|%u|%.*s", client, server, port, (int)req->target.len,
+                           (const char *)req->wire + req->target.off);
+}
+
+/* A 401's Digest challenge, kept for the next request of that client to
+ * that server and target (first pass only). */
+static void
+pending_put(packet_info *pinfo, const bcast_http_t *h, const bcast_http_t *req)
+{
+    const bcastdec_digest_msg *c = h->dg[1];
+    gboolean digest = FALSE;
+    char *k;
+    if (http_pending == NULL || c == NULL || h->http == NULL || h->http->status_code.v != 401 ||
+        req == NULL || req->http == NULL)
+        return;
+    for (size_t i = 0; i < c->n_auths; i++)
+        digest = digest || c->auths[i].is_digest;
+    if (!digest)
+        return;
+    k = pending_key(pinfo, TRUE, req->http);
+    if (k != NULL)
+        g_hash_table_replace(http_pending, k, (gpointer)c);
+}
+
+/* The challenge the request |m| answers, taken off the pending list. */
+static const bcastdec_digest_msg *
+pending_take(packet_info *pinfo, const bcastdec_http_msg *m)
+{
+    const bcastdec_digest_msg *c = NULL;
+    char *k;
+    if (http_pending == NULL || m == NULL)
+        return NULL;
+    k = pending_key(pinfo, FALSE, m);
+    if (k != NULL) {
+        c = (const bcastdec_digest_msg *)g_hash_table_lookup(http_pending, k);
+        g_hash_table_remove(http_pending, k);
+        g_free(k);
+    }
+    return c;
+}
+
 static bcast_http_t *
 http_compute(tvbuff_t *tvb, packet_info *pinfo, const http_message_info_t *mi, gboolean first_pass)
 {
@@ -1950,7 +2103,7 @@ http_compute(tvbuff_t *tvb, packet_info *pinfo, const http_message_info_t *mi, g
     h->body_len = tvb_captured_length(tvb);
     h->body = (guint8 *)tvb_memdup(NULL, tvb, 0, h->body_len);
     h->is_response = mi != NULL && mi->type == HTTP_RESPONSE;
-    http_find_envelope(h, tvb);
+    http_find_envelope(h, pinfo, tvb);
     if (h->http != NULL) {
         h->is_response = !h->http->is_request;
         if (bcastdec_http_media_type(h->http, &mtn) != NULL) {
@@ -2034,10 +2187,15 @@ http_compute(tvbuff_t *tvb, packet_info *pinfo, const http_message_info_t *mi, g
         } else {
             ex.request = h->http;
             ex.authorization = h->dg[0];
+            /* the 401 this request may retry (postdissector, first pass) */
+            if (first_pass)
+                ex.prev_challenge = pending_take(pinfo, h->http);
         }
         h->n_ex = bcastdec_http_check_exchange(&ex, h->ex, BCAST_HTTP_EX_MAX);
         if (h->n_ex > BCAST_HTTP_EX_MAX)
             h->n_ex = BCAST_HTTP_EX_MAX;
+        if (first_pass && h->is_response)
+            pending_put(pinfo, h, req);
     }
 
     /* the subscriber's flow: this message, then the LTKMs it carries */
@@ -2058,6 +2216,7 @@ http_compute(tvbuff_t *tvb, packet_info *pinfo, const http_message_info_t *mi, g
         fe.ks = ks;
         fe.learned = s != NULL ? bcastdec_session_learned(s) : NULL;
         n = bcastdec_flow_http_msg(file_flow, &fe, fl, BCAST_FLOW_MAX);
+        h->fed = TRUE;
         for (size_t i = 0; h->x != NULL && i < h->x->n_ltkms; i++) {
             bcastdec_flow_mikey me;
             if (h->x->ltkms[i].msg == NULL)
@@ -2371,7 +2530,7 @@ dissect_bcast_xml(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *dat
                                       : 0;
     }
     h = http_get(tvb, pinfo, mi);
-    ds = tvb_get_ds_tvb(tvb);
+    ds = http_msg_tvb(pinfo, tvb_get_ds_tvb(tvb), h);
     col_append_str(pinfo->cinfo, COL_PROTOCOL, "/BCAST");
 
     ti = proto_tree_add_item(tree, proto_bcast, tvb, 0, -1, ENC_NA);
@@ -2414,6 +2573,287 @@ dissect_bcast_xml(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *dat
     return tvb_captured_length(tvb);
 }
 
+/* ------------------------------------------------------------------------ */
+/* HTTP messages without a body of ours (postdissector)                     */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The HTTP dissector hands us bodies of our media types only.  The exchange
+ * checks also need the messages without such a body: the 401 (bodiless or
+ * with an HTML page) with its WWW-Authenticate, a bodiless 200, the empty
+ * first POST of a client that expects a challenge.  The postdissector
+ * dissect_bcast_post() runs after every other dissector of a frame and
+ * returns at once unless HTTP is one of the frame's layers (pinfo->layers:
+ * a few pointer compares, so UDP key messages pay nothing measurable).  It
+ * wants no fields (set_postdissector_wanted_hfids() would make tshark build
+ * a protocol tree for every frame): it finds the HTTP messages itself in
+ * the frame's data sources (the frame, the reassembled TCP payload), as
+ * complete messages split by bcastdec_http_parse(), and skips those whose
+ * body was one of ours (dissect_bcast_xml() has them).
+ *
+ * Which messages concern us (the others are left alone, so ordinary web
+ * traffic gets nothing): a request whose Content-Type is a media type of
+ * the profile or that carries a Digest Authorization; a response (other
+ * than 1xx) to such a request or to a request with a body of ours.  For
+ * those, on the first pass: the exchange checks (the response with its
+ * request's credentials and its own WWW-Authenticate: http.challenge_missing,
+ * http.auth_rejected, http.unauthenticated; a request with the challenge of
+ * the 401 it retries: http.retry_without_authorization, http.retry_mismatch),
+ * the 401's Digest challenge kept for the next such request of the same
+ * client to the same server and target, and the response fed to the flow
+ * tracker when its request was (the pending request is closed; a bodiless
+ * 2xx to a (de)registration or a purchase counts).  The result is kept for
+ * the capture file (file_http) and drawn on every pass.
+ */
+
+#define BCAST_KEY_POST 0x50000000U
+
+static gboolean
+frame_has_proto(packet_info *pinfo, int proto)
+{
+    for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f != NULL;
+         f = wmem_list_frame_next(f))
+        if (GPOINTER_TO_INT(wmem_list_frame_data(f)) == proto)
+            return TRUE;
+    return FALSE;
+}
+
+/* The Content-Type of |m| is a media type of the profile. */
+static gboolean
+http_ours_media_type(const bcastdec_http_msg *m)
+{
+    size_t n = 0;
+    const char *mt = bcastdec_http_media_type(m, &n);
+    char t[128];
+    if (mt == NULL || n == 0 || n >= sizeof t)
+        return FALSE;
+    snprintf(t, sizeof t, "%.*s", (int)n, mt);
+    return bcastdec_xml_kind_from_media_type(t) != 0 ||
+           g_ascii_strcasecmp(t, "application/vnd.oma.bcast.ltkm") == 0 ||
+           g_ascii_strcasecmp(t, "application/vnd.oma.bcast.stkm") == 0;
+}
+
+/* |m| is a message whose body dissect_bcast_xml() had in this frame. */
+static gboolean
+http_body_handled(packet_info *pinfo, const bcastdec_http_msg *m)
+{
+    guint32 n = frame_index(pinfo, FALSE);
+    if (m->body.len == 0)
+        return FALSE;
+    for (guint32 i = 0; i < n; i++) {
+        const bcast_http_t *h = (const bcast_http_t *)p_get_proto_data(wmem_file_scope(), pinfo,
+                                                                      proto_bcast, 0x40000000U + i);
+        if (h != NULL && h->body != NULL && h->body_len == m->body.len &&
+            memcmp(h->body, m->body.p, h->body_len) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* One message without a body of ours (parsed from |d| + |o|): a kept
+ * bcast_http_t when it concerns us, else NULL.  First pass only. */
+static bcast_http_t *
+post_compute(packet_info *pinfo, const guint8 *d, guint o, const bcastdec_http_msg *m)
+{
+    const bcastdec_keystore *ks = bcast_keys_store();
+    bcast_http_t *h = g_new0(bcast_http_t, 1);
+    bcast_http_t *req = NULL;
+    bcastdec_http_exchange ex;
+
+    h->frame = pinfo->num;
+    if (!http_keep_envelope(h, d, o, m))
+        goto drop;
+    h->is_response = !h->http->is_request;
+    memset(&ex, 0, sizeof ex);
+    if (!h->is_response) {
+        const bcastdec_digest_auth *a;
+        h->dg[0] = http_digest(h, "Authorization", BCASTDEC_DIGEST_AUTHORIZATION, &h->dg_off[0]);
+        a = bcastdec_digest_msg_auth(h->dg[0]);
+        if (!(a != NULL && a->is_digest) && !http_ours_media_type(h->http))
+            goto drop;
+        if (a != NULL && a->username != NULL)
+            h->username = g_strdup(a->username);
+        if (a != NULL && a->is_digest && h->http->method.len != 0 && h->http->method.len < 32) {
+            char method[32];
+            snprintf(method, sizeof method, "%.*s", (int)h->http->method.len,
+                     (const char *)h->http->wire + h->http->method.off);
+            h->dchecked = bcastdec_digest_verify(h->dg[0], method, h->http->body.p,
+                                                 h->http->body.len, ks, NULL, 0,
+                                                 &h->dres) == BCASTDEC_OK;
+        }
+        ex.request = h->http;
+        ex.authorization = h->dg[0];
+        ex.prev_challenge = pending_take(pinfo, h->http);
+    } else {
+        http_req_res_t *rr = (http_req_res_t *)p_get_proto_data(wmem_file_scope(), pinfo,
+                                                                 proto_http_id, 0);
+        if (h->http->status_code.v < 200 || rr == NULL || rr->req_framenum == 0 ||
+            rr->req_framenum == pinfo->num || http_by_frame == NULL)
+            goto drop;
+        req = (bcast_http_t *)g_hash_table_lookup(http_by_frame,
+                                                  GUINT_TO_POINTER(rr->req_framenum));
+        if (req == NULL || req->http == NULL)
+            goto drop;
+        h->req_frame = rr->req_framenum;
+        if (req->username != NULL)
+            h->username = g_strdup(req->username);
+        h->dg[0] = http_digest(h, "Authentication-Info", BCASTDEC_DIGEST_AUTHENTICATION_INFO,
+                               &h->dg_off[0]);
+        h->dg[1] = http_digest(h, "WWW-Authenticate", BCASTDEC_DIGEST_WWW_AUTHENTICATE,
+                               &h->dg_off[1]);
+        if (h->dg[0] != NULL && req->dg[0] != NULL &&
+            bcastdec_digest_value(bcastdec_digest_msg_auth(h->dg[0]), BCASTDEC_DIGEST_P_RSPAUTH) != NULL) {
+            unsigned form = req->dchecked && req->dres.outcome == BCASTDEC_DIGEST_VERIFIED
+                                ? req->dres.password_form : BCASTDEC_DIGEST_PW_ANY;
+            h->dchecked = bcastdec_digest_verify_rspauth(h->dg[0], req->dg[0], h->http->body.p,
+                                                         h->http->body.len, ks, NULL, 0, form,
+                                                         &h->dres) == BCASTDEC_OK;
+        }
+        ex.request = req->http;
+        ex.response = h->http;
+        ex.authorization = req->dg[0];
+        ex.challenge = h->dg[1];
+    }
+    h->n_ex = bcastdec_http_check_exchange(&ex, h->ex, BCAST_HTTP_EX_MAX);
+    if (h->n_ex > BCAST_HTTP_EX_MAX)
+        h->n_ex = BCAST_HTTP_EX_MAX;
+    if (h->is_response)
+        pending_put(pinfo, h, req);
+
+    /* the flow: a response whose request it followed (closes that request;
+     * a bodiless 2xx to a (de)registration or a purchase counts) */
+    if (h->is_response && req->fed && file_flow != NULL) {
+        bcastdec_finding fl[BCAST_FLOW_MAX];
+        char addr[64];
+        bcastdec_session *s = bcast_keys_session(TRUE);
+        bcastdec_flow_http fe;
+        memset(&fe, 0, sizeof fe);
+        fe.ref = pinfo->num;
+        fe.request_ref = h->req_frame;
+        fe.is_response = 1;
+        fe.status_code = (uint16_t)h->http->status_code.v;
+        fe.terminal = flow_addr(&pinfo->dst, addr);
+        fe.username = h->username;
+        fe.ks = ks;
+        fe.learned = s != NULL ? bcastdec_session_learned(s) : NULL;
+        h->flow = flow_keep(fl, bcastdec_flow_http_msg(file_flow, &fe, fl, BCAST_FLOW_MAX),
+                            &h->n_flow);
+        h->fed = TRUE;
+    }
+    if (!h->is_response && http_by_frame != NULL &&
+        g_hash_table_lookup(http_by_frame, GUINT_TO_POINTER(pinfo->num)) == NULL)
+        g_hash_table_insert(http_by_frame, GUINT_TO_POINTER(pinfo->num), h);
+    g_ptr_array_add(file_http, h);
+    return h;
+drop:
+    http_free(h);
+    return NULL;
+}
+
+/* First pass: every complete HTTP message in the frame's data sources that
+ * is not one of our bodies; the kept ones chained under BCAST_KEY_POST. */
+static void
+post_scan(packet_info *pinfo)
+{
+    bcast_http_t *first = NULL, **tail = &first;
+    /* the messages found so far (pointers into this frame's data sources) */
+    GArray *seen = g_array_new(FALSE, FALSE, sizeof(bcastdec_bytes));
+
+    for (GSList *l = pinfo->data_src; l != NULL; l = l->next) {
+        tvbuff_t *t = get_data_source_tvb((struct data_source *)l->data);
+        guint n = t != NULL ? tvb_captured_length(t) : 0;
+        const guint8 *d = n >= 16 ? tvb_get_ptr(t, 0, n) : NULL;
+        for (guint o = 0; d != NULL && o + 16 <= n; o++) {
+            bcastdec_http_msg *m = NULL;
+            gboolean dup = FALSE;
+            if (!is_method_at(d + o, (gsize)(n - o)))
+                continue;
+            if (bcastdec_http_parse(d + o, n - o, &m) != BCASTDEC_OK || m == NULL ||
+                m->wire != d + o || m->status != BCASTDEC_OK || m->start_line.len == 0 ||
+                m->wire_len == 0) {
+                bcastdec_http_msg_free(m);
+                continue;
+            }
+            /* the same message in two data sources: once */
+            for (guint i = 0; i < seen->len && !dup; i++) {
+                const bcastdec_bytes *b = &g_array_index(seen, bcastdec_bytes, i);
+                dup = b->len == m->wire_len && memcmp(b->p, d + o, b->len) == 0;
+            }
+            if (!dup && !http_body_handled(pinfo, m)) {
+                bcast_http_t *h = post_compute(pinfo, d, o, m);
+                if (h != NULL) {
+                    *tail = h;
+                    tail = &h->next_post;
+                }
+            }
+            if (!dup) {
+                bcastdec_bytes b;
+                memset(&b, 0, sizeof b);
+                b.p = d + o;
+                b.len = m->wire_len;
+                g_array_append_val(seen, b);
+            }
+            o += (guint)m->wire_len - 1;
+            bcastdec_http_msg_free(m);
+        }
+    }
+    g_array_free(seen, TRUE);
+    if (first != NULL)
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_bcast, BCAST_KEY_POST, first);
+}
+
+static void
+draw_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const bcast_http_t *h)
+{
+    tvbuff_t *ds = http_msg_tvb(pinfo, NULL, h);
+    proto_item *ti;
+    proto_tree *bt;
+
+    if (ds != NULL)
+        ti = proto_tree_add_item(tree, proto_bcast, ds, (gint)h->msg_off, (gint)h->msg_len, ENC_NA);
+    else
+        ti = proto_tree_add_item(tree, proto_bcast, tvb, 0, 0, ENC_NA);
+    proto_item_append_text(ti, ", HTTP %s without a body of ours",
+                           h->is_response ? "response" : "request");
+    bt = proto_item_add_subtree(ti, ett_bx);
+    if (ds == NULL)
+        ds = tvb;
+    if (h->is_response && h->http->status_code.sp.len != 0) {
+        proto_item *si = proto_tree_add_uint(bt, hf_bh_status_code, ds,
+                                             (gint)(h->msg_off + h->http->status_code.sp.off),
+                                             (gint)h->http->status_code.sp.len,
+                                             (guint32)h->http->status_code.v);
+        proto_item_set_generated(si);
+    }
+    if (h->req_frame != 0) {
+        proto_item *ri = proto_tree_add_uint(bt, hf_bh_request_frame, NULL, 0, 0, h->req_frame);
+        proto_item_set_generated(ri);
+    }
+    draw_digest(bt, pinfo, ds, h, 0);
+    draw_digest(bt, pinfo, ds, h, 1);
+    add_findings(bt, pinfo, ds, h->msg_off, h->ex, h->n_ex);
+    draw_flow(bt, pinfo, ds, h->flow, h->n_flow);
+}
+
+/* Postdissector: HTTP messages without a body of ours (see above). */
+static int
+dissect_bcast_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    const bcast_http_t *h;
+
+    if (proto_http_id <= 0 || !frame_has_proto(pinfo, proto_http_id))
+        return 0;
+    if (!PINFO_FD_VISITED(pinfo) && file_http != NULL)
+        post_scan(pinfo);
+    h = (const bcast_http_t *)p_get_proto_data(wmem_file_scope(), pinfo, proto_bcast,
+                                               BCAST_KEY_POST);
+    if (h == NULL)
+        return 0;
+    for (; h != NULL; h = h->next_post)
+        draw_post(tvb, pinfo, tree, h);
+    return tvb_captured_length(tvb);
+}
+
 static void
 http_init(void)
 {
@@ -2421,13 +2861,20 @@ http_init(void)
         g_ptr_array_free(file_http, TRUE);
     if (http_by_frame != NULL)
         g_hash_table_destroy(http_by_frame);
+    if (http_pending != NULL)
+        g_hash_table_destroy(http_pending);
     file_http = g_ptr_array_new_with_free_func(http_free);
     http_by_frame = g_hash_table_new(g_direct_hash, g_direct_equal);
+    http_pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 }
 
 static void
 http_cleanup(void)
 {
+    if (http_pending != NULL) {
+        g_hash_table_destroy(http_pending);
+        http_pending = NULL;
+    }
     if (http_by_frame != NULL) {
         g_hash_table_destroy(http_by_frame);
         http_by_frame = NULL;
@@ -3008,6 +3455,9 @@ proto_reg_handoff_bcast(void)
             dissector_add_string("media_type", "text/xml", bcast_xml_handle);
         }
         proto_http_id = proto_get_id_by_filter_name("http");
+        /* HTTP messages without a body of ours; no wanted hfids (they
+         * would make tshark build a tree for every frame) */
+        register_postdissector(create_dissector_handle(dissect_bcast_post, proto_bcast));
         heur_dissector_add("udp", dissect_bcast_heur, "OMA BCAST key management over UDP",
                            "bcast_udp", proto_bcast, HEURISTIC_ENABLE);
         initialized = TRUE;
