@@ -61,4 +61,23 @@ bcastdec_status bcastdec__hmac_pads_init(bcastdec__hmac_pads *k, unsigned hash,
 void bcastdec__hmac_pads_mac(const bcastdec__hmac_pads *k, const bcastdec__iov *iov,
                              size_t n_iov, uint8_t *out, bcastdec__hmac_work *w);
 
+/* RFC 3830 4.1.2: the MIKEY PRF cuts its key into pieces of 32 bytes. */
+#define BCASTDEC__PRF_PIECE_LEN 32
+
+/*
+ * Pad states of a PSK of at most one PRF piece (1..32 bytes) for the MIKEY
+ * PRF |prf| (HDR PRF func), so that a caller seeing the same PSK in many
+ * messages computes them once (bcastdec_kdf.c).  |k| is key-equivalent:
+ * the caller wipes it with the PSK.  Returns _UNSUPPORTED for an unknown
+ * |prf|, _ARG for a longer or empty PSK.
+ */
+bcastdec_status bcastdec__prf_pads_init(unsigned prf, const uint8_t *psk, size_t psk_len,
+                                        bcastdec__hmac_pads *k);
+
+/* bcastdec__derive_transport() with the PSK given by its pad states
+ * (bcastdec__prf_pads_init()); same output. */
+bcastdec_status bcastdec__derive_transport_pads(const bcastdec__hmac_pads *k, uint32_t csb_id,
+                                                const uint8_t *rand, size_t rand_len,
+                                                int want_encr, bcastdec__tkeys *out);
+
 #endif /* BCASTDEC_CRYPTO_FAST_H */

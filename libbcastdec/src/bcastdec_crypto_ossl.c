@@ -22,6 +22,7 @@
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -215,6 +216,16 @@ bcastdec_status bcastdec__hmac_pads_init(bcastdec__hmac_pads *k, unsigned hash,
   return BCASTDEC_OK;
 }
 
+/* Loads the chaining value of a stored pad state into |c|: the compression
+ * functions read and write nothing else (the length and buffer fields of
+ * the OpenSSL contexts belong to SHA*_Update/_Final, unused here). */
+static void load_cv(unsigned hash, hctx *c, const unsigned char *state) {
+  if (hash == BCASTDEC__HASH_SHA1)
+    memcpy(c, state, offsetof(SHA_CTX, Nl));
+  else
+    memcpy(c, state, offsetof(SHA256_CTX, Nl));
+}
+
 void bcastdec__hmac_pads_mac(const bcastdec__hmac_pads *k, const bcastdec__iov *iov,
                              size_t n_iov, uint8_t *out, bcastdec__hmac_work *work) {
   hwork *w = (hwork *)(void *)work->u.b;
@@ -223,10 +234,10 @@ void bcastdec__hmac_pads_mac(const bcastdec__hmac_pads *k, const bcastdec__iov *
 
   /* inner = H((K0 XOR ipad) || text), written straight into the block of
    * the outer hash */
-  memcpy(&w->c, k->st.b, sizeof w->c);
+  load_cv(hash, &w->c, k->st.b);
   hash_finish(hash, &w->c, w->blk, HMAC_BLOCK, iov, n_iov, w->k0);
   /* out = H((K0 XOR opad) || inner): one block */
-  memcpy(&w->c, k->st.b + sizeof w->c, sizeof w->c);
+  load_cv(hash, &w->c, k->st.b + sizeof w->c);
   memcpy(w->blk, w->k0, h);
   hash_pad(hash, &w->c, w->blk, h, HMAC_BLOCK + h);
   chaining_value(hash, &w->c, out);

@@ -29,21 +29,6 @@ typedef struct strmap {
   int *slot;    /* index into the owner's array, -1 free */
 } strmap;
 
-static uint64_t hash_str(const char *s) {
-  /* 8 bytes a step (identities are B-TIDs of some 60 characters) */
-  size_t n = strlen(s);
-  uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
-  for (; n >= 8; n -= 8, s += 8) {
-    memcpy(&w, s, 8);
-    h = (h ^ w) * 0xff51afd7ed558ccdULL;
-    h ^= h >> 32;
-  }
-  w = 0;
-  memcpy(&w, s, n);
-  h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-  return h ^ (h >> 29);
-}
-
 /* --- subscribers --- */
 
 typedef struct sub {
@@ -97,7 +82,7 @@ struct bcastdec_flow {
 /* Slot of |key| in |m|, or of the free slot where it would go. */
 static size_t strmap_find(const strmap *m, const char *key, const char *(*name)(const void *, int),
                           const void *owner) {
-  size_t mask = m->cap - 1, i = (size_t)hash_str(key) & mask;
+  size_t mask = m->cap - 1, i = (size_t)bcastdec__hash(key, strlen(key)) & mask;
   while (m->slot[i] >= 0 && strcmp(name(owner, m->slot[i]), key) != 0) i = (i + 1) & mask;
   return i;
 }

@@ -181,6 +181,15 @@ void bcastdec__ext_decode(bcastdec_mikey_msg *m, bcastdec__rd *data, bcastdec_ex
 /* Parses the decrypted KEMAC plaintext (m->plain) into m->key_data. */
 bcastdec_status bcastdec__key_data_parse(bcastdec_mikey_msg *m);
 
+/* Removes every key of |ks| (wiped, as by bcastdec_keystore_free()) but
+ * keeps its memory for the keys to come (bcastdec_session_reset()). */
+void bcastdec__keystore_clear(bcastdec_keystore *ks);
+
+/* A fast non-cryptographic hash of |n| bytes (8 bytes a step) for the
+ * in-memory hash tables and the packed-message check; not stable across
+ * versions, never stored. */
+uint64_t bcastdec__hash(const void *p, size_t n);
+
 /* Formats bytes as lowercase hex into |out| (NUL-terminated, truncated). */
 void bcastdec__hex(char *out, size_t cap, const uint8_t *p, size_t n);
 

@@ -23,7 +23,7 @@
 
 /* RFC 3830 4.1.2: inkey is cut into n = ceil(bits / 256) pieces of 256 bits,
  * the last one possibly shorter -- never empty: a 32-byte key is one piece. */
-#define PRF_PIECE_LEN 32
+#define PRF_PIECE_LEN BCASTDEC__PRF_PIECE_LEN
 
 #define LABEL_HEAD_LEN 9 /* constant(4) || cs_id(1) || csb_id(4) */
 #define TRANSPORT_CS_ID 0xFF
@@ -41,11 +41,15 @@ static int prf_hash(unsigned prf) {
 
 /* Scratch of a PRF computation: everything in it is key material, wiped
  * once when the computation ends. */
-typedef struct prf_scratch {
-  bcastdec__hmac_pads k;
+typedef struct prf_work {
   bcastdec__hmac_work w;
   uint8_t a[BCASTDEC__HMAC_MAX_LEN];
   uint8_t blk[BCASTDEC__HMAC_MAX_LEN];
+} prf_work;
+
+typedef struct prf_scratch {
+  bcastdec__hmac_pads k;
+  prf_work p;
 } prf_scratch;
 
 /*
@@ -56,23 +60,23 @@ typedef struct prf_scratch {
  * with m = ceil(out_len / hash_len) blocks.  The label is given in two
  * pieces (either may be empty) so callers need not copy the RAND.
  */
-static void prf_p_xor(prf_scratch *x, const bcastdec__iov label[2], uint8_t *out,
-                      size_t out_len) {
-  const size_t h = x->k.out_len;
+static void prf_p_xor(const bcastdec__hmac_pads *k, prf_work *x, const bcastdec__iov label[2],
+                      uint8_t *out, size_t out_len) {
+  const size_t h = k->out_len;
   bcastdec__iov in[3];
 
-  bcastdec__hmac_pads_mac(&x->k, label, 2, x->a, &x->w); /* A_1 */
+  bcastdec__hmac_pads_mac(k, label, 2, x->a, &x->w); /* A_1 */
   for (size_t off = 0; off < out_len; off += h) {
     if (off > 0) { /* A_i = HMAC(s, A_{i-1}) */
       in[0].p = x->a;
       in[0].len = h;
-      bcastdec__hmac_pads_mac(&x->k, in, 1, x->a, &x->w);
+      bcastdec__hmac_pads_mac(k, in, 1, x->a, &x->w);
     }
     in[0].p = x->a;
     in[0].len = h;
     in[1] = label[0];
     in[2] = label[1];
-    bcastdec__hmac_pads_mac(&x->k, in, 3, x->blk, &x->w);
+    bcastdec__hmac_pads_mac(k, in, 3, x->blk, &x->w);
     size_t n = out_len - off < h ? out_len - off : h;
     for (size_t i = 0; i < n; i++) out[off + i] ^= x->blk[i];
   }
@@ -105,12 +109,12 @@ bcastdec_status bcastdec__mikey_prf(unsigned prf, const uint8_t *inkey, size_t i
   /* PRF(inkey, label) = P(s_1, label, m) XOR ... XOR P(s_n, label, m) */
   for (size_t off = 0; off < inkey_len; off += PRF_PIECE_LEN) {
     size_t piece = inkey_len - off < PRF_PIECE_LEN ? inkey_len - off : PRF_PIECE_LEN;
-    st = bcastdec__hmac_pads_init(&x.k, (unsigned)hash, inkey + off, piece, &x.w);
+    st = bcastdec__hmac_pads_init(&x.k, (unsigned)hash, inkey + off, piece, &x.p.w);
     if (st != BCASTDEC_OK) {
       bcastdec_memzero(out, out_len);
       goto out;
     }
-    prf_p_xor(&x, lab, out, out_len);
+    prf_p_xor(&x.k, &x.p, lab, out, out_len);
   }
 
 out:
@@ -125,6 +129,42 @@ static void put_be32(uint8_t *p, uint32_t v) {
   p[3] = (uint8_t)v;
 }
 
+/* The three labels of RFC 3830 4.1.4 (constant || 0xFF || CSB ID). */
+static void transport_heads(uint32_t csb_id, uint8_t head[3][LABEL_HEAD_LEN]) {
+  static const uint32_t constants[3] = {BCASTDEC__LABEL_AUTH, BCASTDEC__LABEL_ENCR,
+                                        BCASTDEC__LABEL_SALT};
+  for (size_t i = 0; i < 3; i++) {
+    put_be32(head[i], constants[i]);
+    head[i][4] = TRANSPORT_CS_ID;
+    put_be32(head[i] + 5, csb_id);
+  }
+}
+
+/* XORs the P outputs of one PSK piece (pads |k|) into the transport keys:
+ * auth only, or all three with |want_encr|. */
+static void transport_piece(const bcastdec__hmac_pads *k, prf_work *x,
+                            const uint8_t head[3][LABEL_HEAD_LEN], const uint8_t *rand,
+                            size_t rand_len, int want_encr, bcastdec__tkeys *out) {
+  bcastdec__iov lab[2];
+  uint8_t *dst[3];
+  size_t len[3];
+  size_t n_keys = want_encr ? 3 : 1;
+
+  dst[0] = out->auth;
+  len[0] = sizeof out->auth;
+  dst[1] = out->encr;
+  len[1] = sizeof out->encr;
+  dst[2] = out->salt;
+  len[2] = sizeof out->salt;
+  lab[1].p = rand;
+  lab[1].len = rand_len;
+  for (size_t i = 0; i < n_keys; i++) {
+    lab[0].p = head[i];
+    lab[0].len = LABEL_HEAD_LEN;
+    prf_p_xor(k, x, lab, dst[i], len[i]);
+  }
+}
+
 /*
  * RFC 3830 4.1.4: encr_key, auth_key and salt_key of the KEMAC are
  * PRF(PSK, constant || 0xFF || CSB ID || RAND) with the three constants.
@@ -134,15 +174,9 @@ bcastdec_status bcastdec__derive_transport(unsigned prf, const uint8_t *psk, siz
                                            uint32_t csb_id, const uint8_t *rand,
                                            size_t rand_len, int want_encr,
                                            bcastdec__tkeys *out) {
-  static const uint32_t constants[3] = {BCASTDEC__LABEL_AUTH, BCASTDEC__LABEL_ENCR,
-                                        BCASTDEC__LABEL_SALT};
   bcastdec_status st = BCASTDEC_OK;
   prf_scratch x;
   uint8_t head[3][LABEL_HEAD_LEN];
-  uint8_t *dst[3];
-  size_t len[3];
-  bcastdec__iov lab[2];
-  size_t n_keys = want_encr ? 3 : 1;
   int hash = prf_hash(prf);
 
   if (out == NULL) {
@@ -159,37 +193,51 @@ bcastdec_status bcastdec__derive_transport(unsigned prf, const uint8_t *psk, siz
     goto out;
   }
 
-  dst[0] = out->auth;
-  len[0] = sizeof out->auth;
-  dst[1] = out->encr;
-  len[1] = sizeof out->encr;
-  dst[2] = out->salt;
-  len[2] = sizeof out->salt;
-  for (size_t i = 0; i < 3; i++) {
-    put_be32(head[i], constants[i]);
-    head[i][4] = TRANSPORT_CS_ID;
-    put_be32(head[i] + 5, csb_id);
-  }
-  lab[1].p = rand;
-  lab[1].len = rand_len;
-
+  transport_heads(csb_id, head);
   for (size_t off = 0; off < psk_len; off += PRF_PIECE_LEN) {
     size_t piece = psk_len - off < PRF_PIECE_LEN ? psk_len - off : PRF_PIECE_LEN;
-    st = bcastdec__hmac_pads_init(&x.k, (unsigned)hash, psk + off, piece, &x.w);
+    st = bcastdec__hmac_pads_init(&x.k, (unsigned)hash, psk + off, piece, &x.p.w);
     if (st != BCASTDEC_OK) {
       bcastdec_memzero(out, sizeof *out);
       goto out;
     }
-    for (size_t i = 0; i < n_keys; i++) {
-      lab[0].p = head[i];
-      lab[0].len = LABEL_HEAD_LEN;
-      prf_p_xor(&x, lab, dst[i], len[i]);
-    }
+    transport_piece(&x.k, &x.p, (const uint8_t(*)[LABEL_HEAD_LEN])head, rand, rand_len,
+                    want_encr, out);
   }
 
 out:
   bcastdec_memzero(&x, sizeof x);
   return st;
+}
+
+bcastdec_status bcastdec__prf_pads_init(unsigned prf, const uint8_t *psk, size_t psk_len,
+                                        bcastdec__hmac_pads *k) {
+  bcastdec__hmac_work w;
+  bcastdec_status st;
+  int hash = prf_hash(prf);
+
+  if (k == NULL) return BCASTDEC_ERR_ARG;
+  if (hash < 0) return BCASTDEC_ERR_UNSUPPORTED;
+  if (psk == NULL || psk_len == 0 || psk_len > BCASTDEC__PRF_PIECE_LEN) return BCASTDEC_ERR_ARG;
+  st = bcastdec__hmac_pads_init(k, (unsigned)hash, psk, psk_len, &w);
+  bcastdec_memzero(&w, sizeof w);
+  return st;
+}
+
+bcastdec_status bcastdec__derive_transport_pads(const bcastdec__hmac_pads *k, uint32_t csb_id,
+                                                const uint8_t *rand, size_t rand_len,
+                                                int want_encr, bcastdec__tkeys *out) {
+  prf_work x;
+  uint8_t head[3][LABEL_HEAD_LEN];
+
+  if (out == NULL) return BCASTDEC_ERR_ARG;
+  memset(out, 0, sizeof *out);
+  if (k == NULL || (rand == NULL && rand_len > 0)) return BCASTDEC_ERR_ARG;
+  transport_heads(csb_id, head);
+  transport_piece(k, &x, (const uint8_t(*)[LABEL_HEAD_LEN])head, rand, rand_len, want_encr,
+                  out);
+  bcastdec_memzero(&x, sizeof x);
+  return BCASTDEC_OK;
 }
 
 /* RFC 3830 4.2.3: IV = (S XOR (0x0000 || CSB ID || T)) || 0x0000, where S

@@ -4,7 +4,8 @@
  * keys/README.md; GBA derivation: PROFILE.md section 9).
  *
  * Store layout
- *  - Entries live in fixed-size chunks that never move, so the pointers
+ *  - Entries live in fixed-size chunks that never move (big stores: see
+ *    "Memory of big stores"), so the pointers
  *    handed out by the find/next functions stay valid for the life of the
  *    store.  An entry's index in the chunk sequence is its insertion order.
  *  - One open-addressing hash table (linear probing, power-of-two size,
@@ -36,6 +37,7 @@
  *    once: a duplicate is an error naming the first line.  Across loads and
  *    through bcastdec_keystore_add() a later key replaces an earlier one.
  */
+#define _DEFAULT_SOURCE 1 /* madvise(), MAP_ANONYMOUS: "Memory of big stores" */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -45,6 +47,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include <bcastdec/bcastdec.h>
 
@@ -79,6 +84,9 @@ static const struct {
     {16, 32}, /* TEK */
 };
 
+/* Whether a RAND of |len| bytes is kept in the key tail of a |cls| entry. */
+#define RAND_INLINE(cls, len) ((cls) != CLS_SUB && (len) <= KS_RAND_INLINE)
+
 static const char *const role_label[6] = {"?", "SMK", "SRK", "SEK", "PEK", "TEK"};
 
 /* ------------------------------------------------------------------------ */
@@ -92,8 +100,16 @@ enum { CLS_NONE = 0, CLS_SUB = 1, CLS_SEKPEK = 2, CLS_TEK = 3, CLS_N = 4 };
 #define CHUNK_MASK (CHUNK_LEN - 1u)
 #define ENTRIES_MAX (UINT32_MAX - 1u) /* entry refs are seq + 1 in a uint32 */
 
-/* k.identity (subscriber keys, NUL-terminated) and k.ltkm_rand point to
- * heap copies owned by the entry. */
+/* The key of a SEK, PEK or TEK is at most KS_RAND_OFF bytes (key_len_range
+ * below), so the LTKM RAND of a learned key, when it fits (MIKEY sends 16
+ * bytes), is kept in the unused tail of the entry's k.key: no allocation
+ * per learned key, and wiped with the key. */
+#define KS_RAND_OFF 32
+#define KS_RAND_INLINE (BCASTDEC_KEY_MAX - KS_RAND_OFF)
+
+/* k.identity (subscriber keys, NUL-terminated) points to a heap copy owned
+ * by the entry; k.ltkm_rand to k.key + KS_RAND_OFF or to a heap copy owned
+ * by the entry. */
 typedef struct ks_entry {
   bcastdec_key k;      /* first member: callers hold &e->k */
   uint32_t seq;        /* insertion index */
@@ -236,7 +252,7 @@ static size_t slot_find(const bcastdec_keystore *ks, const ks_addr *a, int *foun
 static const ks_entry *lookup(const bcastdec_keystore *ks, ks_addr *a) {
   int found;
   size_t i;
-  if (ks == NULL || ks->n == 0) return NULL;
+  if (ks == NULL || ks->n == 0 || ks->head[a->cls] == 0) return NULL; /* no key of the class */
   addr_hash(a);
   i = slot_find(ks, a, &found);
   return found ? ent(ks, ks->slots[i].ref - 1) : NULL;
@@ -245,6 +261,80 @@ static const ks_entry *lookup(const bcastdec_keystore *ks, ks_addr *a) {
 /* Makes room for |extra| more entries without any further allocation.
  * Returns 0 on NOMEM (the store is unchanged apart from spare capacity). */
 static int ks_reserve_slots(bcastdec_keystore *ks, size_t need);
+
+/*
+ * Memory of big stores.  A store that grows past its first chunk (a big key
+ * file, or the learned keys of a long capture: one per LTKM) writes its
+ * entries into memory never touched before, page after page, and its hash
+ * table is reallocated as it doubles.  The first touch of a page (a page
+ * fault; under some hypervisors also a shadow page-table fill) costs more
+ * than the key work of the message that touches it.  So on Linux the later
+ * chunks (SLAB_CHUNKS at a time) and the hash tables of at least
+ * BIG_TABLE_BYTES come from anonymous mappings aligned to and sized in
+ * 2 MiB that ask for transparent huge pages (MADV_HUGEPAGE, a hint): one
+ * fault per 2 MiB where the kernel allows.  Anonymous mappings are zeroed
+ * by the kernel.  Elsewhere plain malloc/calloc.  The first chunk and small
+ * tables stay malloc'ed, so small stores cost what they did.
+ */
+#define BIG_ALIGN ((size_t)2 << 20)
+#define BIG_TABLE_BYTES ((size_t)256 << 10)
+#define SLAB_CHUNKS (BIG_ALIGN / (CHUNK_LEN * sizeof(ks_entry)) > 0 \
+                         ? BIG_ALIGN / (CHUNK_LEN * sizeof(ks_entry)) : 1)
+
+#if defined(__linux__) && defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS)
+#define KS_MMAP 1
+#endif
+
+/* |n| bytes of zeroed memory, 2 MiB-aligned where mappings are used; NULL
+ * on NOMEM.  Freed with big_free(p, n), the same |n|. */
+static void *big_alloc(size_t n) {
+#ifdef KS_MMAP
+  size_t len, span;
+  uint8_t *p;
+  uintptr_t a;
+  if (n > SIZE_MAX - 2 * BIG_ALIGN) return NULL;
+  len = (n + BIG_ALIGN - 1) & ~(BIG_ALIGN - 1);
+  span = len + BIG_ALIGN;
+  p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return NULL;
+  a = ((uintptr_t)p + BIG_ALIGN - 1) & ~(uintptr_t)(BIG_ALIGN - 1);
+  if (a > (uintptr_t)p) munmap(p, (size_t)(a - (uintptr_t)p));
+  if ((uintptr_t)p + span > a + len) munmap((void *)(a + len), (uintptr_t)p + span - (a + len));
+  (void)madvise((void *)a, len, MADV_HUGEPAGE);
+  return (void *)a;
+#else
+  return calloc(1, n);
+#endif
+}
+
+static void big_free(void *p, size_t n) {
+  if (p == NULL) return;
+#ifdef KS_MMAP
+  munmap(p, (n + BIG_ALIGN - 1) & ~(BIG_ALIGN - 1));
+#else
+  (void)n;
+  free(p);
+#endif
+}
+
+#define SLAB_BYTES (SLAB_CHUNKS * CHUNK_LEN * sizeof(ks_entry))
+
+/* Hash tables: calloc when small, big_alloc from BIG_TABLE_BYTES on. */
+static ks_slot *table_alloc(size_t cap) {
+  size_t n = cap * sizeof(ks_slot);
+  return n >= BIG_TABLE_BYTES ? big_alloc(n) : calloc(cap, sizeof(ks_slot));
+}
+
+static void table_free(ks_slot *t, size_t cap) {
+  size_t n = cap * sizeof(ks_slot);
+  if (n >= BIG_TABLE_BYTES)
+    big_free(t, n);
+  else
+    free(t);
+}
+
+/* Chunk |c| of a store: the first is a malloc, the others live in slabs. */
+static int chunk_starts_slab(size_t c) { return c > 0 && (c - 1) % SLAB_CHUNKS == 0; }
 
 static int ks_reserve(bcastdec_keystore *ks, size_t extra) {
   size_t need, need_chunks;
@@ -262,7 +352,15 @@ static int ks_reserve(bcastdec_keystore *ks, size_t extra) {
     ks->cap_chunks = nc;
   }
   while (ks->n_chunks < need_chunks) {
-    ks_entry *c = calloc(CHUNK_LEN, sizeof *c);
+    /* not zeroed: entry_new() clears each entry as it is taken, and no
+     * entry at or past ks->n is ever read */
+    ks_entry *c;
+    if (ks->n_chunks == 0)
+      c = malloc(CHUNK_LEN * sizeof *c);
+    else if (chunk_starts_slab(ks->n_chunks))
+      c = big_alloc(SLAB_BYTES);
+    else
+      c = ks->chunks[ks->n_chunks - 1] + CHUNK_LEN; /* the rest of its slab */
     if (c == NULL) return 0;
     ks->chunks[ks->n_chunks++] = c;
   }
@@ -278,7 +376,7 @@ static int ks_reserve_slots(bcastdec_keystore *ks, size_t need) {
     cap *= 2;
   }
   if (cap != ks->cap_slots) {
-    ks_slot *s = calloc(cap, sizeof *s);
+    ks_slot *s = table_alloc(cap);
     if (s == NULL) return 0;
     for (size_t i = 0; i < ks->cap_slots; i++) {
       size_t j;
@@ -287,7 +385,7 @@ static int ks_reserve_slots(bcastdec_keystore *ks, size_t need) {
       while (s[j].ref != 0) j = (j + 1) & (cap - 1);
       s[j] = ks->slots[i];
     }
-    free(ks->slots);
+    table_free(ks->slots, ks->cap_slots);
     ks->slots = s;
     ks->cap_slots = cap;
   }
@@ -312,9 +410,12 @@ static ks_entry *entry_new(bcastdec_keystore *ks, const ks_addr *a, size_t i) {
   return e;
 }
 
-/* Frees an entry's RAND copy. */
-static void entry_drop_rand(bcastdec_key *d) {
-  if (d->ltkm_rand != NULL) {
+/* Wipes an entry's RAND copy and frees it when it is on the heap. */
+static void entry_drop_rand(ks_entry *e) {
+  bcastdec_key *d = &e->k;
+  if (d->ltkm_rand == d->key + KS_RAND_OFF) {
+    bcastdec_memzero(d->key + KS_RAND_OFF, KS_RAND_INLINE);
+  } else if (d->ltkm_rand != NULL) {
     void *r = (void *)(uintptr_t)d->ltkm_rand; /* the entry's own copy */
     bcastdec_memzero(r, d->ltkm_rand_len);
     free(r);
@@ -324,16 +425,19 @@ static void entry_drop_rand(bcastdec_key *d) {
 }
 
 /*
- * Writes key |k| into entry |e| (new or replaced); takes |rand_owned|.  The
- * entry's identity is kept (a replacement has the same identity).
+ * Writes key |k| into entry |e| (new or replaced).  The RAND is either
+ * |rand_heap| (taken over) or, when that is NULL, |rand_len| bytes at
+ * |rand_src| (RAND_INLINE for the entry's class: copied into its key tail;
+ * must not point into |e|).  The entry's identity is kept (a replacement
+ * has the same identity).
  */
 static void entry_store(bcastdec_keystore *ks, ks_entry *e, const bcastdec_key *k,
-                        uint8_t *rand_owned, size_t rand_len) {
+                        uint8_t *rand_heap, const uint8_t *rand_src, size_t rand_len) {
   bcastdec_key *d = &e->k;
   const char *identity = d->identity;
   if (d->role != 0) { /* replacing */
     ks->n_role[d->role]--;
-    entry_drop_rand(d);
+    entry_drop_rand(e);
     bcastdec_memzero(d, sizeof *d);
   }
   d->role = k->role;
@@ -349,8 +453,14 @@ static void entry_store(bcastdec_keystore *ks, ks_entry *e, const bcastdec_key *
   }
   memcpy(d->key, k->key, k->key_len);
   memcpy(d->salt, k->salt, k->salt_len);
-  d->ltkm_rand = rand_owned;
-  d->ltkm_rand_len = rand_owned != NULL ? rand_len : 0;
+  if (rand_heap != NULL) {
+    d->ltkm_rand = rand_heap;
+    d->ltkm_rand_len = rand_len;
+  } else if (rand_len > 0) {
+    memcpy(d->key + KS_RAND_OFF, rand_src, rand_len);
+    d->ltkm_rand = d->key + KS_RAND_OFF;
+    d->ltkm_rand_len = rand_len;
+  }
   ks->n_role[d->role]++;
 }
 
@@ -385,15 +495,18 @@ static bcastdec_status ks_insert(bcastdec_keystore *ks, const bcastdec_key *k, c
   ks_addr a;
   ks_entry *e;
   uint8_t *rnd = NULL;
+  uint8_t rnd_in[KS_RAND_INLINE]; /* |k| may be an entry of |ks| itself */
   int found = 0;
   size_t i = 0;
 
   addr_of_key(&a, k, id, id_len);
   if (ks->cap_slots != 0) i = slot_find(ks, &a, &found);
-  if (k->ltkm_rand_len > 0) {
+  if (k->ltkm_rand_len > 0 && !RAND_INLINE(a.cls, k->ltkm_rand_len)) {
     rnd = malloc(k->ltkm_rand_len);
     if (rnd == NULL) return BCASTDEC_ERR_NOMEM;
     memcpy(rnd, k->ltkm_rand, k->ltkm_rand_len);
+  } else if (k->ltkm_rand_len > 0) {
+    memcpy(rnd_in, k->ltkm_rand, k->ltkm_rand_len);
   }
   if (found) {
     e = ent(ks, ks->slots[i].ref - 1);
@@ -415,10 +528,12 @@ static bcastdec_status ks_insert(bcastdec_keystore *ks, const bcastdec_key *k, c
     e->k.identity = idc;
     e->id_len = (uint16_t)id_len;
   }
-  entry_store(ks, e, k, rnd, k->ltkm_rand_len);
+  entry_store(ks, e, k, rnd, rnd_in, k->ltkm_rand_len);
+  if (rnd == NULL && k->ltkm_rand_len > 0) bcastdec_memzero(rnd_in, k->ltkm_rand_len);
   return BCASTDEC_OK;
 
 nomem:
+  if (rnd == NULL && k->ltkm_rand_len > 0) bcastdec_memzero(rnd_in, k->ltkm_rand_len);
   if (rnd != NULL) {
     bcastdec_memzero(rnd, k->ltkm_rand_len);
     free(rnd);
@@ -426,7 +541,9 @@ nomem:
   return BCASTDEC_ERR_NOMEM;
 }
 
-static void ks_release(bcastdec_keystore *ks) {
+/* Wipes every entry and frees what it owns.  With |keep| the chunks and the
+ * (emptied) hash table stay allocated for reuse; else everything is freed. */
+static void ks_wipe(bcastdec_keystore *ks, int keep) {
   for (size_t c = 0; c < ks->n_chunks; c++) {
     ks_entry *chunk = ks->chunks[c];
     size_t used = 0;
@@ -436,15 +553,34 @@ static void ks_release(bcastdec_keystore *ks) {
     }
     for (size_t j = 0; j < used; j++) {
       ks_entry *e = &chunk[j];
-      entry_drop_rand(&e->k);
+      entry_drop_rand(e);
       free((void *)(uintptr_t)e->k.identity); /* the entry's own copy */
     }
     bcastdec_memzero(chunk, used * sizeof *chunk);
-    free(chunk);
+  }
+  if (keep) {
+    if (ks->slots != NULL) memset(ks->slots, 0, ks->cap_slots * sizeof *ks->slots);
+    ks->n = 0;
+    memset(ks->head, 0, sizeof ks->head);
+    memset(ks->tail, 0, sizeof ks->tail);
+    memset(ks->n_role, 0, sizeof ks->n_role);
+    return;
+  }
+  for (size_t c = 0; c < ks->n_chunks; c++) { /* a slab holds several chunks */
+    if (c == 0)
+      free(ks->chunks[c]);
+    else if (chunk_starts_slab(c))
+      big_free(ks->chunks[c], SLAB_BYTES);
   }
   free(ks->chunks);
-  free(ks->slots);
+  table_free(ks->slots, ks->cap_slots);
   memset(ks, 0, sizeof *ks);
+}
+
+static void ks_release(bcastdec_keystore *ks) { ks_wipe(ks, 0); }
+
+void bcastdec__keystore_clear(bcastdec_keystore *ks) {
+  if (ks != NULL) ks_wipe(ks, 1);
 }
 
 /*
@@ -465,7 +601,8 @@ static bcastdec_status ks_absorb(bcastdec_keystore *dst, bcastdec_keystore *src)
     ks_addr a;
     int found;
     size_t i;
-    uint8_t *rnd = (uint8_t *)(uintptr_t)se->k.ltkm_rand;
+    const uint8_t *rsrc = se->k.ltkm_rand;
+    uint8_t *rheap = rsrc == se->k.key + KS_RAND_OFF ? NULL : (uint8_t *)(uintptr_t)rsrc;
     addr_of_key(&a, &se->k, se->k.identity, se->id_len);
     i = slot_find(dst, &a, &found);
     if (found) {
@@ -476,9 +613,11 @@ static bcastdec_status ks_absorb(bcastdec_keystore *dst, bcastdec_keystore *src)
       de->id_len = se->id_len;
       se->k.identity = NULL;
     }
-    entry_store(dst, de, &se->k, rnd, se->k.ltkm_rand_len);
-    se->k.ltkm_rand = NULL; /* moved; the key bytes are wiped with src */
-    se->k.ltkm_rand_len = 0;
+    entry_store(dst, de, &se->k, rheap, rsrc, se->k.ltkm_rand_len);
+    if (rheap != NULL) {
+      se->k.ltkm_rand = NULL; /* moved; the key bytes are wiped with src */
+      se->k.ltkm_rand_len = 0;
+    } /* an inline RAND was copied and is wiped with src */
   }
   return BCASTDEC_OK;
 }

@@ -706,7 +706,7 @@ typedef struct pk_view {
 struct bcastdec_packed_msg {
   uint32_t size; /* of this allocation (wiped on free) */
   uint32_t wire_len;
-  uint64_t wire_hash;
+  uint64_t wire_hash; /* bcastdec__hash(): unpack checks it is given the packed bytes */
   uint64_t replay_last;
   uint64_t n_tried_total;
   uint32_t ref, answers_ref;
@@ -739,23 +739,6 @@ static int pk_lay(pk_layout *l, size_t label_len, size_t n_tried, size_t n_findi
   l->plain = l->views + pk_up(2 * n_keys * sizeof(pk_view));
   l->total = l->plain + plain_len;
   return l->total <= UINT32_MAX;
-}
-
-/* A check that the wire bytes given to unpack are the ones packed. */
-static uint64_t pk_hash(const uint8_t *p, size_t n) {
-  uint64_t h = 0x9e3779b97f4a7c15u ^ n;
-  while (n >= 8) {
-    uint64_t w;
-    memcpy(&w, p, 8);
-    h = (h ^ w) * 0xff51afd7ed558ccdu;
-    h ^= h >> 29;
-    p += 8;
-    n -= 8;
-  }
-  uint64_t w = 0;
-  if (n) memcpy(&w, p, n);
-  h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
-  return h ^ (h >> 32);
 }
 
 static pk_view pk_where(const bcastdec_mikey_msg *m, const uint8_t *p) {
@@ -817,7 +800,7 @@ bcastdec_packed_msg *bcastdec_mikey_msg_pack_into(const bcastdec_mikey_msg *m, v
   bcastdec_packed_msg *p = (bcastdec_packed_msg *)b;
   p->size = (uint32_t)l.total;
   p->wire_len = (uint32_t)m->wire_len;
-  p->wire_hash = pk_hash(m->wire, m->wire_len);
+  p->wire_hash = bcastdec__hash(m->wire, m->wire_len);
   p->replay_last = m->replay_last;
   p->n_tried_total = m->n_tried_total;
   p->ref = m->ref;
@@ -864,7 +847,7 @@ bcastdec_status bcastdec_mikey_msg_unpack(const bcastdec_packed_msg *p, const ui
       !pk_lay(&l, p->label_len, p->n_tried, p->n_findings, p->n_keys, p->plain_len))
     return BCASTDEC_ERR_ARG;
   if (wire == NULL) wire = (const uint8_t *)"";
-  if (pk_hash(wire, len) != p->wire_hash) return BCASTDEC_ERR_ARG; /* not its message */
+  if (bcastdec__hash(wire, len) != p->wire_hash) return BCASTDEC_ERR_ARG; /* not its message */
   const unsigned char *b = (const unsigned char *)p;
   bcastdec_mikey_msg *m = bcastdec__msg_new(wire, len);
   if (m == NULL) return BCASTDEC_ERR_NOMEM;

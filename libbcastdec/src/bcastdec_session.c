@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "bcastdec_crypto.h"
+#include "bcastdec_crypto_fast.h"
 #include "bcastdec_internal.h"
 
 /* Upper bound on keys tried by search for one message (keeps a decode of an
@@ -33,6 +34,25 @@ typedef struct replay_slot {
   uint64_t last;
   int seen;
 } replay_slot;
+
+/*
+ * PRF pad states of the PSKs (SMK, SEK/PEK) that messages name by their
+ * identifiers, so that the HMAC key setup of the MIKEY PRF runs once per
+ * key rather than once per message.  Open addressing on the key's address
+ * in its store; a slot also keeps the key bytes and PRF it was computed
+ * for, so a key replaced in place (same address, new bytes) is noticed (a
+ * constant-time compare) and recomputed.  Key-equivalent: wiped when
+ * dropped, on session reset and free.  Keys longer than one PRF piece and
+ * keys tried by search are not cached.
+ */
+#define PADS_MIN 64u
+#define PADS_MAX 4096u
+typedef struct pads_slot {
+  const bcastdec_key *k; /* NULL = empty */
+  uint8_t prf, key_len;
+  uint8_t key[BCASTDEC__PRF_PIECE_LEN];
+  bcastdec__hmac_pads pads;
+} pads_slot;
 
 /* An LTKM with V = 1 waiting for its verification message. */
 typedef struct pending {
@@ -56,6 +76,8 @@ struct bcastdec_session {
   size_t replay_cap, replay_n;
   pending *pend;
   size_t pend_n, pend_head; /* ring buffer of PENDING_MAX */
+  pads_slot *pads;
+  size_t pads_cap, pads_n;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -86,6 +108,13 @@ static void replay_clear(bcastdec_session *s) {
   s->replay_cap = s->replay_n = 0;
 }
 
+static void pads_clear(bcastdec_session *s) {
+  if (s->pads != NULL) bcastdec_memzero(s->pads, s->pads_cap * sizeof *s->pads);
+  free(s->pads);
+  s->pads = NULL;
+  s->pads_cap = s->pads_n = 0;
+}
+
 static void pending_clear(bcastdec_session *s) {
   if (s->pend != NULL) bcastdec_memzero(s->pend, PENDING_MAX * sizeof *s->pend);
   free(s->pend);
@@ -97,6 +126,7 @@ void bcastdec_session_free(bcastdec_session *s) {
   if (s == NULL) return;
   replay_clear(s);
   pending_clear(s);
+  pads_clear(s);
   bcastdec_keystore_free(s->learned);
   bcastdec__crypto_free(s->crypto);
   free(s);
@@ -106,11 +136,8 @@ void bcastdec_session_reset(bcastdec_session *s) {
   if (s == NULL) return;
   replay_clear(s);
   pending_clear(s);
-  bcastdec_keystore *n = bcastdec_keystore_new();
-  if (n != NULL) {
-    bcastdec_keystore_free(s->learned);
-    s->learned = n;
-  }
+  pads_clear(s);
+  bcastdec__keystore_clear(s->learned); /* keeps the memory for the next capture */
 }
 
 const bcastdec_keystore *bcastdec_session_learned(const bcastdec_session *s) {
@@ -121,23 +148,7 @@ const bcastdec_keystore *bcastdec_session_learned(const bcastdec_session *s) {
 /* Replay counters                                                           */
 /* ------------------------------------------------------------------------ */
 
-/* Multiplicative hash over 8-byte words (the keys are up to ~520 bytes). */
-static uint64_t hash_bytes(const uint8_t *p, size_t n) {
-  uint64_t h = 0x9e3779b97f4a7c15u ^ n;
-  while (n >= 8) {
-    uint64_t w;
-    memcpy(&w, p, 8);
-    h = (h ^ w) * 0xff51afd7ed558ccdu;
-    h ^= h >> 32;
-    p += 8;
-    n -= 8;
-  }
-  uint64_t w = 0;
-  memcpy(&w, p, n);
-  h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
-  return h ^ (h >> 29);
-}
-
+/* The counter slot of |name| (up to ~520 bytes); created when |create|. */
 static replay_slot *replay_find(bcastdec_session *s, const uint8_t *name, size_t len,
                                 int create) {
   if (s->replay_cap == 0 || (create && (s->replay_n + 1) * 4 > s->replay_cap * 3)) {
@@ -147,7 +158,7 @@ static replay_slot *replay_find(bcastdec_session *s, const uint8_t *name, size_t
     if (n == NULL) return NULL;
     for (size_t i = 0; i < s->replay_cap; i++) {
       if (s->replay[i].name == NULL) continue;
-      size_t j = (size_t)hash_bytes(s->replay[i].name, s->replay[i].len) & (ncap - 1);
+      size_t j = (size_t)bcastdec__hash(s->replay[i].name, s->replay[i].len) & (ncap - 1);
       while (n[j].name != NULL) j = (j + 1) & (ncap - 1);
       n[j] = s->replay[i];
     }
@@ -155,7 +166,7 @@ static replay_slot *replay_find(bcastdec_session *s, const uint8_t *name, size_t
     s->replay = n;
     s->replay_cap = ncap;
   }
-  size_t j = (size_t)hash_bytes(name, len) & (s->replay_cap - 1);
+  size_t j = (size_t)bcastdec__hash(name, len) & (s->replay_cap - 1);
   while (s->replay[j].name != NULL) {
     if (s->replay[j].len == len && memcmp(s->replay[j].name, name, len) == 0)
       return &s->replay[j];
@@ -171,6 +182,82 @@ static replay_slot *replay_find(bcastdec_session *s, const uint8_t *name, size_t
   s->replay[j].seen = 0;
   s->replay_n++;
   return &s->replay[j];
+}
+
+/* ------------------------------------------------------------------------ */
+/* PRF pad states per key                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Home slot of (key address, PRF) in a table of |cap| slots. */
+static size_t pads_home(size_t cap, const bcastdec_key *k, unsigned prf) {
+  uint64_t h = ((uint64_t)(uintptr_t)k ^ prf) * 0x9e3779b97f4a7c15u;
+  return (size_t)(h >> 32) & (cap - 1);
+}
+
+/* Makes room for one more slot: doubles the table up to PADS_MAX, then
+ * starts over empty.  0 on NOMEM. */
+static int pads_room(bcastdec_session *s) {
+  if (s->pads != NULL && (s->pads_n + 1) * 2 <= s->pads_cap) return 1;
+  if (s->pads != NULL && s->pads_cap >= PADS_MAX) {
+    bcastdec_memzero(s->pads, s->pads_cap * sizeof *s->pads);
+    s->pads_n = 0;
+    return 1;
+  }
+  size_t ncap = s->pads_cap ? s->pads_cap * 2 : PADS_MIN;
+  pads_slot *n = calloc(ncap, sizeof *n);
+  if (n == NULL) return 0;
+  for (size_t i = 0; i < s->pads_cap; i++) {
+    if (s->pads[i].k == NULL) continue;
+    size_t j = pads_home(ncap, s->pads[i].k, s->pads[i].prf);
+    while (n[j].k != NULL) j = (j + 1) & (ncap - 1);
+    n[j] = s->pads[i];
+  }
+  pads_clear(s);
+  s->pads = n;
+  s->pads_cap = ncap;
+  s->pads_n = 0;
+  for (size_t i = 0; i < ncap; i++) s->pads_n += n[i].k != NULL;
+  return 1;
+}
+
+/* The pad states of |k| under PRF |prf|, computed on first use; NULL when
+ * |k| is not cached (then the caller derives without them). */
+static const bcastdec__hmac_pads *pads_of(bcastdec_session *s, const bcastdec_key *k,
+                                          unsigned prf) {
+  if (k->key_len == 0 || k->key_len > BCASTDEC__PRF_PIECE_LEN || prf > 0xff) return NULL;
+  if (s->pads == NULL && !pads_room(s)) return NULL;
+  size_t j = pads_home(s->pads_cap, k, prf);
+  pads_slot *p;
+  for (;;) {
+    p = &s->pads[j];
+    if (p->k == NULL) break;
+    if (p->k == k && p->prf == prf) {
+      if (p->key_len == k->key_len && bcastdec_ct_equal(p->key, k->key, k->key_len))
+        return &p->pads;
+      goto fill; /* the key was replaced in place */
+    }
+    j = (j + 1) & (s->pads_cap - 1);
+  }
+  if ((s->pads_n + 1) * 2 > s->pads_cap) {
+    if (!pads_room(s)) return NULL;
+    j = pads_home(s->pads_cap, k, prf);
+    while (s->pads[j].k != NULL) j = (j + 1) & (s->pads_cap - 1);
+    p = &s->pads[j];
+  }
+  s->pads_n++;
+fill:
+  bcastdec_memzero(p, sizeof *p);
+  if (bcastdec__prf_pads_init(prf, k->key, k->key_len, &p->pads) != BCASTDEC_OK) {
+    bcastdec_memzero(p, sizeof *p);
+    p->k = k; /* keeps the probe chain intact; key_len 0: tried again on next use */
+    p->prf = (uint8_t)prf;
+    return NULL;
+  }
+  p->k = k;
+  p->prf = (uint8_t)prf;
+  p->key_len = k->key_len;
+  memcpy(p->key, k->key, k->key_len);
+  return &p->pads;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -273,9 +360,13 @@ static int try_rand(attempt *a, const bcastdec_key *k, const uint8_t *rand, size
   const bcastdec_mikey_msg *m = a->m;
   unsigned prf = (unsigned)m->hdr.prf.v;
   uint32_t csb = (uint32_t)m->hdr.csb_id.v;
-  if (bcastdec__derive_transport(prf, k->key, k->key_len, csb, rand, rand_len, likely, &a->tk) !=
-      BCASTDEC_OK)
-    return 0;
+  const bcastdec__hmac_pads *pads = likely ? pads_of(a->s, k, prf) : NULL;
+  bcastdec_status st =
+      pads != NULL
+          ? bcastdec__derive_transport_pads(pads, csb, rand, rand_len, 1, &a->tk)
+          : bcastdec__derive_transport(prf, k->key, k->key_len, csb, rand, rand_len, likely,
+                                       &a->tk);
+  if (st != BCASTDEC_OK) return 0;
   bcastdec__iov iov = {m->wire, a->kemac->u.kemac.mac.sp.off};
   int ok = bcastdec__hmac_sha1_verify(a->tk.auth, sizeof a->tk.auth, &iov, 1,
                                       a->kemac->u.kemac.mac.p);
@@ -512,18 +603,24 @@ static void check_replay(attempt *a, const bcastdec_msg_ctx *ctx) {
   size_t n = 0;
   if (!m->has_counter) return;
   if (a->winner->role == BCASTDEC_ROLE_SMK) {
+    /* An SMK comes from the session's key store, whose entries neither move
+     * nor change identity while the session lives: the entry's address
+     * stands for its identity.  The usual IDr is the identity itself (the
+     * SMK found by IDr): then the address alone, else address and IDr. */
     const uint8_t *idr = NULL;
     size_t il = id_text(m, m->i_idr, &idr);
     const char *id = a->winner->identity != NULL ? a->winner->identity : "";
-    size_t l = strlen(id);
-    if (l > 255) l = 255;
+    const void *addr = a->winner;
     if (il > 255) il = 255;
     name[n++] = 'M';
-    name[n++] = (uint8_t)l;
-    memcpy(name + n, id, l);
-    n += l;
-    if (il) memcpy(name + n, idr, il);
-    n += il;
+    memcpy(name + n, &addr, sizeof addr);
+    n += sizeof addr;
+    size_t l = strlen(id);
+    if (il != l || (il > 0 && memcmp(id, idr, il) != 0)) {
+      name[n++] = (uint8_t)il;
+      if (il) memcpy(name + n, idr, il);
+      n += il;
+    }
   } else {
     name[n++] = 'S';
     memcpy(name + n, a->winner->kdid, 3);

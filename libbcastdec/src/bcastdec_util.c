@@ -12,6 +12,20 @@
 
 #include "bcastdec_internal.h"
 
+uint64_t bcastdec__hash(const void *data, size_t n) {
+  const unsigned char *p = data;
+  uint64_t h = 0x9e3779b97f4a7c15u ^ n, w;
+  for (; n >= 8; n -= 8, p += 8) {
+    memcpy(&w, p, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdu;
+    h ^= h >> 32;
+  }
+  w = 0;
+  if (n > 0) memcpy(&w, p, n);
+  h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
+  return h ^ (h >> 29);
+}
+
 static int hexval(int c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
