@@ -30,6 +30,7 @@ Exit status: 0 pass, 1 fail, 77 skip (only when tshark is not installed).
 """
 
 import argparse
+import json
 import os
 import pwd
 import random
@@ -1076,6 +1077,63 @@ def case_independent(t, d, w, args):
                           len(exp_keys), ", ".join(sorted(f for _, f in planted))))
 
 
+def case_script(t, d, w, args):
+    """scripts/bcast-tshark, the README's main command, on samples/tour: exit
+    status 0 and every key of the sample's expected.json in its frame, as
+    the user that runs the tests and, when that is root, also as an
+    unprivileged user (the script's two paths: setpriv to "nobody" for root,
+    tshark directly otherwise); tshark's own failure and a wrong sample
+    directory are non-zero exits, not masked by the script's clean-up."""
+    # a copy of the parts the script uses, laid out as in the source tree and
+    # readable by the unprivileged user
+    tree = os.path.join(t.tmp, "tree")
+    os.makedirs(os.path.join(tree, "scripts"))
+    os.makedirs(os.path.join(tree, "build"))
+    shutil.copy(os.path.join(SRC, "scripts", "bcast-tshark"), os.path.join(tree, "scripts"))
+    shutil.copytree(t.plugin_dir, os.path.join(tree, "build", "plugins"))
+    sample = os.path.join(tree, "samples", "tour")
+    os.makedirs(sample)
+    for f in ("capture.pcapng", "capture.keys", "expected.json"):
+        shutil.copy(os.path.join(SRC, "samples", "tour", f), sample)
+    t._open_up(tree)
+    os.chmod(os.path.join(tree, "scripts", "bcast-tshark"), 0o755)
+    with open(os.path.join(sample, "expected.json")) as f:
+        want = {(k["frame"], k["key"]) for k in json.load(f)["keys"]}
+    check(want, "samples/tour/expected.json lists no keys")
+    script = os.path.join(tree, "scripts", "bcast-tshark")
+    env = dict(t.env(), PATH=os.environ.get("PATH", "/usr/bin:/bin"))
+    env.pop("WIRESHARK_PLUGIN_DIR")  # the script sets it
+
+    users = [("this user", [])]
+    if t.root:
+        users.append(("uid %d" % t.uid, t._drop()))
+    for who, prefix in users:
+        def run(*extra):
+            return subprocess.run(prefix + [script] + list(extra), env=env, cwd=tree,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  timeout=300)
+        p = run(sample, "-T", "fields", "-E", "separator=|", "-e", "frame.number",
+                "-e", "bcast.sek", "-e", "bcast.pek", "-e", "bcast.tek")
+        check(p.returncode == 0, "as %s: bcast-tshark exited %d\n%s"
+              % (who, p.returncode, p.stderr[-2000:]))
+        got = set()
+        for line in p.stdout.splitlines():
+            cols = line.split("|")
+            for col in cols[1:]:
+                got |= {(int(cols[0]), k) for k in col.split(",") if k}
+        check(want <= got, "as %s: keys missing from the output: %s"
+              % (who, sorted(want - got)))
+        p = run(sample, "-Y", "bcast.no_such_field")
+        check(p.returncode != 0, "as %s: tshark rejected the filter, yet bcast-tshark exited 0"
+              % who)
+        p = run(os.path.join(tree, "samples"))
+        check(p.returncode == 2 and "not found" in p.stderr,
+              "as %s: a directory without a sample: exit %d (expected 2), stderr %r"
+              % (who, p.returncode, p.stderr))
+    print("bcast-tshark on samples/tour: %d keys in their frames, as %s"
+          % (len(want), " and ".join(u for u, _ in users)))
+
+
 CASES = {
     "loads": case_loads,
     "docs": case_docs,
@@ -1090,6 +1148,7 @@ CASES = {
     "keyfile_reread": case_keyfile_reread,
     "robustness": case_robustness,
     "independent": case_independent,
+    "script": case_script,
 }
 
 
