@@ -23,10 +23,15 @@
 /* A small string -> index hash table (open addressing, linear probing)     */
 /* ------------------------------------------------------------------------ */
 
+typedef struct strmap_slot {
+  int idx;      /* index into the owner's array, -1 free */
+  uint32_t tag; /* high bits of the key's hash: most probes end here */
+} strmap_slot;
+
 typedef struct strmap {
   size_t cap;   /* power of two, 0 when empty */
   size_t n;
-  int *slot;    /* index into the owner's array, -1 free */
+  strmap_slot *slot;
 } strmap;
 
 /* --- subscribers --- */
@@ -79,36 +84,49 @@ struct bcastdec_flow {
 
 #define MAX_PENDING_REQUESTS 4096u
 
-/* Slot of |key| in |m|, or of the free slot where it would go. */
-static size_t strmap_find(const strmap *m, const char *key, const char *(*name)(const void *, int),
-                          const void *owner) {
-  size_t mask = m->cap - 1, i = (size_t)bcastdec__hash(key, strlen(key)) & mask;
-  while (m->slot[i] >= 0 && strcmp(name(owner, m->slot[i]), key) != 0) i = (i + 1) & mask;
+/* Slot of |key| (hash |h|) in |m|, or of the free slot where it would go. */
+static size_t strmap_find(const strmap *m, const char *key, uint64_t h,
+                          const char *(*name)(const void *, int), const void *owner) {
+  size_t mask = m->cap - 1, i = (size_t)h & mask;
+  uint32_t tag = (uint32_t)(h >> 32);
+  while (m->slot[i].idx >= 0 &&
+         (m->slot[i].tag != tag || strcmp(name(owner, m->slot[i].idx), key) != 0))
+    i = (i + 1) & mask;
   return i;
 }
+
+static uint64_t strmap_hash(const char *key) { return bcastdec__hash(key, strlen(key)); }
 
 static int strmap_get(const strmap *m, const char *key, const char *(*name)(const void *, int),
                       const void *owner) {
   if (m->cap == 0) return -1;
-  return m->slot[strmap_find(m, key, name, owner)];
+  return m->slot[strmap_find(m, key, strmap_hash(key), name, owner)].idx;
 }
 
 static int strmap_put(strmap *m, const char *key, int idx,
                       const char *(*name)(const void *, int), const void *owner) {
   if ((m->n + 1) * 2 > m->cap) { /* keep the load under 1/2 */
     size_t ncap = m->cap ? m->cap * 2 : 64;
-    int *ns = malloc(ncap * sizeof *ns);
+    strmap_slot *ns = malloc(ncap * sizeof *ns);
     if (ns == NULL) return 0;
-    for (size_t i = 0; i < ncap; i++) ns[i] = -1;
-    strmap nm = {ncap, m->n, ns};
-    for (size_t i = 0; i < m->cap; i++)
-      if (m->slot[i] >= 0) ns[strmap_find(&nm, name(owner, m->slot[i]), name, owner)] = m->slot[i];
+    for (size_t i = 0; i < ncap; i++) ns[i].idx = -1;
+    for (size_t i = 0; i < m->cap; i++) {
+      if (m->slot[i].idx < 0) continue;
+      /* (the slot keeps only the hash's high bits: the name is hashed again) */
+      uint64_t h = strmap_hash(name(owner, m->slot[i].idx));
+      size_t j = (size_t)h & (ncap - 1);
+      while (ns[j].idx >= 0) j = (j + 1) & (ncap - 1);
+      ns[j] = m->slot[i];
+    }
     free(m->slot);
-    *m = nm;
+    m->slot = ns;
+    m->cap = ncap;
   }
-  size_t i = strmap_find(m, key, name, owner);
-  if (m->slot[i] < 0) m->n++;
-  m->slot[i] = idx;
+  uint64_t h = strmap_hash(key);
+  size_t i = strmap_find(m, key, h, name, owner);
+  if (m->slot[i].idx < 0) m->n++;
+  m->slot[i].idx = idx;
+  m->slot[i].tag = (uint32_t)(h >> 32);
   return 1;
 }
 

@@ -31,6 +31,7 @@
 typedef struct replay_slot {
   uint8_t *name; /* the key's address (see check_replay); NULL = empty */
   size_t len;
+  uint64_t hash; /* bcastdec__hash(name): most probes end here, without |name| */
   uint64_t last;
   int seen;
 } replay_slot;
@@ -151,14 +152,14 @@ const bcastdec_keystore *bcastdec_session_learned(const bcastdec_session *s) {
 /* The counter slot of |name| (up to ~520 bytes); created when |create|. */
 static replay_slot *replay_find(bcastdec_session *s, const uint8_t *name, size_t len,
                                 int create) {
-  if (s->replay_cap == 0 || (create && (s->replay_n + 1) * 4 > s->replay_cap * 3)) {
+  if (s->replay_cap == 0 || (create && (s->replay_n + 1) * 2 > s->replay_cap)) {
     if (!create) return NULL;
     size_t ncap = s->replay_cap ? s->replay_cap * 2 : 64;
     replay_slot *n = calloc(ncap, sizeof *n);
     if (n == NULL) return NULL;
     for (size_t i = 0; i < s->replay_cap; i++) {
       if (s->replay[i].name == NULL) continue;
-      size_t j = (size_t)bcastdec__hash(s->replay[i].name, s->replay[i].len) & (ncap - 1);
+      size_t j = (size_t)s->replay[i].hash & (ncap - 1);
       while (n[j].name != NULL) j = (j + 1) & (ncap - 1);
       n[j] = s->replay[i];
     }
@@ -166,9 +167,11 @@ static replay_slot *replay_find(bcastdec_session *s, const uint8_t *name, size_t
     s->replay = n;
     s->replay_cap = ncap;
   }
-  size_t j = (size_t)bcastdec__hash(name, len) & (s->replay_cap - 1);
+  uint64_t h = bcastdec__hash(name, len);
+  size_t j = (size_t)h & (s->replay_cap - 1);
   while (s->replay[j].name != NULL) {
-    if (s->replay[j].len == len && memcmp(s->replay[j].name, name, len) == 0)
+    if (s->replay[j].hash == h && s->replay[j].len == len &&
+        memcmp(s->replay[j].name, name, len) == 0)
       return &s->replay[j];
     j = (j + 1) & (s->replay_cap - 1);
   }
@@ -178,6 +181,7 @@ static replay_slot *replay_find(bcastdec_session *s, const uint8_t *name, size_t
   memcpy(copy, name, len);
   s->replay[j].name = copy;
   s->replay[j].len = len;
+  s->replay[j].hash = h;
   s->replay[j].last = 0;
   s->replay[j].seen = 0;
   s->replay_n++;

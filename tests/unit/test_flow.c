@@ -360,6 +360,14 @@ TEST(test_args_and_reset) {
   }
   CHECK_EQ(bcastdec_flow_subscribers(f), 3000);
   CHECK_EQ(bcastdec_flow_end_refs(f, NULL, 0), 3000);
+  /* each is found again after the growth: no second entry */
+  for (uint32_t i = 0; i < 3000; i += 7) {
+    char id[80];
+    snprintf(id, sizeof id, "user%u@csim.operator.example", (unsigned)i);
+    fake_ltkm(&k, id, 1);
+    CHECK_EQ(feed_mikey(f, 3001 + i, &k.m, NULL, out, 1), 0);
+  }
+  CHECK_EQ(bcastdec_flow_subscribers(f), 3000);
   /* more findings than room: counted, not written past |cap| */
   bcastdec_flow_reset(f);
   CHECK_EQ(bcastdec_flow_subscribers(f), 0);

@@ -394,6 +394,30 @@ TEST(test_replay_counters) {
   bcastdec_keystore_free(ks);
 }
 
+/* Counters of many keys: the counter table grows (and is rebuilt) while
+ * every key keeps its own counter. */
+TEST(test_replay_counters_many_keys) {
+  enum { N = 300 };
+  uint8_t t[512];
+  bcastdec_keystore *ks = store();
+  for (uint32_t i = 0; i < N; i++) add_sek(ks, BCASTDEC_ROLE_SEK, 0x70000000u + i, SEK);
+  bcastdec_session *s = bcastdec_session_new(ks, NULL);
+  for (int round = 0; round < 3; round++) {
+    /* round 0: first counters; 1: the same again (replays); 2: higher */
+    uint64_t counter = round == 2 ? 6 : 5;
+    for (uint32_t i = 0; i < N; i++) {
+      size_t n = stkm(t, 0x70000000u + i, 1, counter, SEK, NULL);
+      bcastdec_mikey_msg *m = run(s, t, n, (uint32_t)(round * N + i), NULL, 0);
+      CHECK_EQ(m->outcome, BCASTDEC_OUT_DECRYPTED);
+      CHECK_EQ(m->replay, round == 1);
+      if (round == 1) CHECK_EQ(m->replay_last, 5);
+      bcastdec_mikey_msg_free(m);
+    }
+  }
+  bcastdec_session_free(s);
+  bcastdec_keystore_free(ks);
+}
+
 TEST(test_prf_sha256_and_kv_interval) {
   uint8_t l[512];
   bcastdec_keystore *ks = store();
@@ -823,6 +847,7 @@ RUN_TESTS("session", TCASE(test_section11_message_decrypts_with_wildcard_smk),
           TCASE(test_no_key_and_wrong_key_and_corrupt_mac), TCASE(test_ltkm_then_stkm_learned_chain),
           TCASE(test_stkm_without_ltkm_is_missing_ltkm), TCASE(test_no_learn_changes_nothing),
           TCASE(test_stkm_rand_variant_ltkm), TCASE(test_replay_counters),
+          TCASE(test_replay_counters_many_keys),
           TCASE(test_prf_sha256_and_kv_interval), TCASE(test_digest_username_and_search),
           TCASE(test_null_encryption_aeskw_no_mac), TCASE(test_plaintext_lies_and_token_only),
           TCASE(test_verification_message_both_candidates), TCASE(test_kv_mismatch_and_pek_role),
