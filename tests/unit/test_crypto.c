@@ -13,6 +13,7 @@
 #include <bcastdec/bcastdec.h>
 
 #include "bcastdec_crypto.h"
+#include "bcastdec_crypto_fast.h"
 #include "check.h"
 
 /* ------------------------------------------------------------------------ */
@@ -522,6 +523,43 @@ TEST(test_derive_transport_matches_prf) {
   }
 }
 
+/* The session's cached form (pad states per PSK) derives the same keys as
+ * derive_transport, for PSKs of one PRF piece; longer ones are refused. */
+TEST(test_derive_transport_pads_matches) {
+  uint8_t psk[64];
+  bcastdec__hmac_pads k;
+  bcastdec__tkeys a, b;
+  static const size_t lens[] = {1, 16, 31, 32};
+
+  CHECK_EQ(bcastdec__prf_pads_init(BCASTDEC_PRF_MIKEY_1, PSK, 16, &k), BCASTDEC_OK);
+  CHECK_EQ(bcastdec__derive_transport_pads(&k, CSB_ID, RAND, 16, 1, &a), BCASTDEC_OK);
+  CHECK_HEX(a.encr, 16, "c7d5ea38a8bb7fcc0ce4bde369385e6e");
+  CHECK_HEX(a.auth, 20, "e9aafa56336576d4ad0344de632877bcbc241789");
+  CHECK_HEX(a.salt, 14, "8592a87f26e9f20a6a2602a2c80f");
+  seq(psk, sizeof psk, 0x31);
+  for (unsigned prf = 0; prf < 2; prf++) {
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+      CHECK_EQ(bcastdec__prf_pads_init(prf, psk, lens[i], &k), BCASTDEC_OK);
+      for (int encr = 0; encr < 2; encr++) {
+        CHECK_EQ(bcastdec__derive_transport(prf, psk, lens[i], 0x0BADCAFEu, RAND, 16, encr, &a),
+                 BCASTDEC_OK);
+        CHECK_EQ(bcastdec__derive_transport_pads(&k, 0x0BADCAFEu, RAND, 16, encr, &b),
+                 BCASTDEC_OK);
+        CHECK(memcmp(&a, &b, sizeof a) == 0);
+      }
+      /* no RAND (STKMs) */
+      CHECK_EQ(bcastdec__derive_transport(prf, psk, lens[i], 7, NULL, 0, 1, &a), BCASTDEC_OK);
+      CHECK_EQ(bcastdec__derive_transport_pads(&k, 7, NULL, 0, 1, &b), BCASTDEC_OK);
+      CHECK(memcmp(&a, &b, sizeof a) == 0);
+    }
+  }
+  CHECK_EQ(bcastdec__prf_pads_init(BCASTDEC_PRF_MIKEY_1, psk, 33, &k), BCASTDEC_ERR_ARG);
+  CHECK_EQ(bcastdec__prf_pads_init(BCASTDEC_PRF_MIKEY_1, psk, 0, &k), BCASTDEC_ERR_ARG);
+  CHECK_EQ(bcastdec__prf_pads_init(2, psk, 16, &k), BCASTDEC_ERR_UNSUPPORTED);
+  CHECK_EQ(bcastdec__derive_transport_pads(&k, 7, NULL, 4, 1, &b), BCASTDEC_ERR_ARG);
+  bcastdec_memzero(&k, sizeof k);
+}
+
 TEST(test_kemac_iv) {
   uint8_t salt[14], iv[16];
 
@@ -724,7 +762,8 @@ RUN_TESTS("crypto", TCASE(test_hmac_sha1_rfc2202), TCASE(test_hmac_sha256_rfc423
           TCASE(test_prf_two_pieces_40_byte_key), TCASE(test_prf_hmac_sha256),
           TCASE(test_prf_32_byte_key_is_one_piece), TCASE(test_prf_pieces_xor_explicit),
           TCASE(test_prf_unsupported_and_args), TCASE(test_derive_transport_section11),
-          TCASE(test_derive_transport_matches_prf), TCASE(test_kemac_iv),
+          TCASE(test_derive_transport_matches_prf), TCASE(test_derive_transport_pads_matches),
+          TCASE(test_kemac_iv),
           TCASE(test_message_79_bytes), TCASE(test_verify_rejects_bit_flip),
           TCASE(test_verification_mac_candidates), TCASE(test_kdf_33220_s_string),
           TCASE(test_gba_derive), TCASE(test_ct_equal_and_memzero))

@@ -394,6 +394,33 @@ TEST(test_replay_counters) {
   bcastdec_keystore_free(ks);
 }
 
+/* A key replaced in place (same identity, new bytes: a key file re-read into
+ * the store the session uses) is used with its new bytes at once: the
+ * session's cached PRF state of the old key is not. */
+TEST(test_key_replaced_in_store) {
+  uint8_t l1[512], l2[512], smk2[32];
+  bcastdec_keystore *ks = store();
+  add_smk(ks, BTID, SMK32, 32);
+  bcastdec_session *s = bcastdec_session_new(ks, NULL);
+  size_t n1 = ltkm(l1, 0x68c90000, 1, SMK32, 32, 0, 0, BCASTDEC_KV_SPI);
+  bcastdec_mikey_msg *m = run(s, l1, n1, 0, NULL, 0);
+  CHECK_EQ(m->mac, BCASTDEC_MAC_VERIFIED);
+  bcastdec_mikey_msg_free(m);
+  for (size_t i = 0; i < sizeof smk2; i++) smk2[i] = (uint8_t)(SMK32[i] ^ 0xa5);
+  add_smk(ks, BTID, smk2, 32); /* replaces the entry in place */
+  CHECK_EQ(bcastdec_keystore_count(ks, BCASTDEC_ROLE_SMK), 1);
+  size_t n2 = ltkm(l2, 0x68c90000, 2, smk2, 32, 0, 0, BCASTDEC_KV_SPI);
+  m = run(s, l2, n2, 1, NULL, 0);
+  CHECK_EQ(m->mac, BCASTDEC_MAC_VERIFIED);
+  CHECK_EQ(m->outcome, BCASTDEC_OUT_DECRYPTED);
+  bcastdec_mikey_msg_free(m);
+  m = run(s, l1, n1, 2, NULL, 1); /* the old key's message no longer verifies */
+  CHECK_EQ(m->mac, BCASTDEC_MAC_FAILED);
+  bcastdec_mikey_msg_free(m);
+  bcastdec_session_free(s);
+  bcastdec_keystore_free(ks);
+}
+
 /* Counters of many keys: the counter table grows (and is rebuilt) while
  * every key keeps its own counter. */
 TEST(test_replay_counters_many_keys) {
@@ -847,7 +874,7 @@ RUN_TESTS("session", TCASE(test_section11_message_decrypts_with_wildcard_smk),
           TCASE(test_no_key_and_wrong_key_and_corrupt_mac), TCASE(test_ltkm_then_stkm_learned_chain),
           TCASE(test_stkm_without_ltkm_is_missing_ltkm), TCASE(test_no_learn_changes_nothing),
           TCASE(test_stkm_rand_variant_ltkm), TCASE(test_replay_counters),
-          TCASE(test_replay_counters_many_keys),
+          TCASE(test_replay_counters_many_keys), TCASE(test_key_replaced_in_store),
           TCASE(test_prf_sha256_and_kv_interval), TCASE(test_digest_username_and_search),
           TCASE(test_null_encryption_aeskw_no_mac), TCASE(test_plaintext_lies_and_token_only),
           TCASE(test_verification_message_both_candidates), TCASE(test_kv_mismatch_and_pek_role),
